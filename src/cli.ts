@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config/load.js';
+import { Daemon } from './daemon.js';
+import { ConfigError } from './errors.js';
+import { createLogger } from './log.js';
+import { runLogSample } from './one-shot.js';
+import { VERSION } from './version.js';
+
+const USAGE = `pimesh ${VERSION}: a solar mesh node
+
+Usage: pimesh <command> [--config FILE]
+
+Commands:
+  serve          run the node: HTTP API on :8080, charge-controller logging, scheduled jobs
+  log-sample     take one charge-controller sample now (asks a running daemon first)
+  config         check the configuration and print it (secrets hidden)
+  version        print the version
+
+Configuration: --config FILE (default ./pimesh.config.json) and PIMESH_* variables; see README.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const command = positionals[0] ?? 'help';
+  if (values.help || command === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  if (command === 'version') {
+    console.log(VERSION);
+    return 0;
+  }
+  const loaded = loadConfig({ configPath: values.config });
+  if (loaded.config.timezone) process.env.TZ = loaded.config.timezone;
+
+  switch (command) {
+    case 'serve':
+      return serve(loaded);
+    case 'log-sample':
+      return runLogSample(loaded);
+    case 'config':
+      console.log(JSON.stringify(redact(loaded.config), null, 2));
+      console.error(`configuration OK (${loaded.sources.join('; ') || 'defaults'})`);
+      return 0;
+    default:
+      console.error(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function serve(loaded: ReturnType<typeof loadConfig>): Promise<number> {
+  const log = createLogger(loaded.config.log.level);
+  log.info({ version: VERSION, sources: loaded.sources }, 'pimesh starting');
+  const daemon = new Daemon(loaded, log);
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    const hard = setTimeout(() => process.exit(128 + code), 5000);
+    hard.unref();
+    void daemon.stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM', 15));
+  process.once('SIGINT', () => shutdown('SIGINT', 2));
+  await daemon.start();
+  return -1;
+}
+
+function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k,
+      /key|secret|password|token/i.test(k) && v ? '(hidden)' : redact(v),
+    ]),
+  );
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) console.error(error.message);
+    else console.error(error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,62 @@
+/**
+ * The PIMESH_* environment variables (DESIGN.md's public contract) and where each lands in the config.
+ * Values stay strings here except where the type is known; the schema then checks them.
+ */
+export interface EnvBinding {
+  name: string;
+  path: string[];
+  parse: (raw: string) => unknown;
+}
+
+const text = (raw: string) => raw;
+const int = (raw: string) => (/^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw);
+const onOff = (raw: string) => {
+  const v = raw.trim().toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(v)) return true;
+  if (['off', 'false', '0', 'no'].includes(v)) return false;
+  return raw;
+};
+const list = (raw: string) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export const ENV_BINDINGS: EnvBinding[] = [
+  { name: 'PIMESH_PORT', path: ['http', 'port'], parse: int },
+  { name: 'PIMESH_HOST', path: ['http', 'host'], parse: text },
+  { name: 'PIMESH_DATA_DIR', path: ['dataDir'], parse: text },
+  { name: 'PIMESH_PEERS_DIR', path: ['peersDir'], parse: text },
+  { name: 'PIMESH_NETWORK_KEY', path: ['network', 'key'], parse: text },
+  { name: 'PIMESH_NETWORK_KEY_HASH', path: ['network', 'keyHash'], parse: text },
+  { name: 'PIMESH_ADMIN_KEY', path: ['adminKey'], parse: text },
+  { name: 'PIMESH_CHARGE_CONTROLLER', path: ['chargeController', 'source'], parse: text },
+  { name: 'PIMESH_SAMPLE_INTERVAL', path: ['chargeController', 'sampleIntervalSeconds'], parse: int },
+  { name: 'PIMESH_LOCAL_JSON', path: ['localJson'], parse: text },
+  { name: 'PIMESH_NAME', path: ['identity', 'name'], parse: text },
+  { name: 'PIMESH_MAC', path: ['identity', 'mac'], parse: text },
+  { name: 'PIMESH_PUBLIC_IP', path: ['identity', 'publicIp'], parse: text },
+  { name: 'PIMESH_SEEDS', path: ['network', 'seeds'], parse: list },
+  { name: 'PIMESH_MDNS', path: ['mdns'], parse: text },
+  { name: 'PIMESH_SCHEDULE', path: ['schedule'], parse: onOff },
+  { name: 'PIMESH_LOG_LEVEL', path: ['log', 'level'], parse: text },
+  { name: 'TZ', path: ['timezone'], parse: text },
+];
+
+/** Writes every set variable into `target` (a plain object from the config file); returns the paths set. */
+export function applyEnv(target: Record<string, unknown>, env: NodeJS.ProcessEnv): Map<string, string> {
+  const origin = new Map<string, string>();
+  for (const binding of ENV_BINDINGS) {
+    const raw = env[binding.name];
+    if (raw === undefined || raw === '') continue;
+    let node = target;
+    for (const key of binding.path.slice(0, -1)) {
+      const next = node[key];
+      if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[binding.path.at(-1) as string] = binding.parse(raw);
+    origin.set(binding.path.join('.'), binding.name);
+  }
+  return origin;
+}

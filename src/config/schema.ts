@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { cronEvery } from '../jobs/cron-every.js';
+
+/** `sim`, `none` or a serial device path such as /dev/ttyUSB0. */
+const chargeControllerSource = z.union([z.literal('sim'), z.literal('none'), z.string().startsWith('/')], {
+  error: 'must be "sim", "none" or an absolute serial device path such as /dev/ttyUSB0',
+});
+
+/** `on`, `off` or one interface address (e.g. 127.0.0.1). */
+const mdnsMode = z.union([z.literal('on'), z.literal('off'), z.ipv4(), z.ipv6()], {
+  error: 'must be "on", "off" or one interface address such as 127.0.0.1',
+});
+
+const port = z.number().int().min(0).max(65535);
+
+export const configSchema = z.strictObject({
+  http: z
+    .strictObject({
+      host: z.string().min(1).default('0.0.0.0'),
+      port: port.default(8080),
+    })
+    .prefault({}),
+  /** Readings; charge-controller files live in `<dataDir>/charge-controller/`. */
+  dataDir: z.string().min(1).default('./data'),
+  /** Holds deviceList.json. */
+  peersDir: z.string().min(1).default('./peers'),
+  /** The node profile in the original local.json format; optional. */
+  localJson: z.string().min(1).optional(),
+  /** The node's IANA time zone; file dates and naive datetimes use it. Defaults to the process's zone. */
+  timezone: z.string().min(1).optional(),
+  identity: z
+    .strictObject({
+      name: z.string().min(1).max(64).optional(),
+      mac: z
+        .string()
+        .regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, 'must be a MAC address like b8:27:eb:00:00:01')
+        .optional(),
+      publicIp: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  network: z
+    .strictObject({
+      key: z.string().min(1).optional(),
+      keyHash: z
+        .string()
+        .regex(/^\$2[abxy]\$\d\d\$[./A-Za-z0-9]{53}$/, 'must be a bcrypt hash ($2y$10$...)')
+        .optional(),
+      seeds: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
+  adminKey: z.string().min(8, 'must be at least 8 characters').optional(),
+  chargeController: z
+    .strictObject({
+      source: chargeControllerSource.default('sim'),
+      baudRate: z.number().int().positive().default(115200),
+      slaveId: z.number().int().min(1).max(247).default(1),
+      timeoutMs: z.number().int().positive().default(1000),
+      retries: z.number().int().min(0).max(10).default(2),
+      /** Seconds between samples (the original logs every 120 s). */
+      sampleIntervalSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .refine(
+          (s) => cronEvery(s) !== undefined,
+          'must divide a minute, an hour or a day evenly (e.g. 60, 120, 300)',
+        )
+        .default(120),
+    })
+    .prefault({}),
+  mdns: mdnsMode.default('on'),
+  /** `true`: the daemon runs its jobs itself; `false`: it only serves and cron drives the one-shots. */
+  schedule: z.boolean().default(true),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,163 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LoadedConfig } from './config/load.js';
+import { PimeshError } from './errors.js';
+import { createChargeController } from './hardware/charge-controller/index.js';
+import type { ChargeController } from './hardware/charge-controller/types.js';
+import { createApp } from './http/app.js';
+import type { ChargeControllerStatus, NodeStatus } from './http/routes/status.js';
+import { cronEvery } from './jobs/cron-every.js';
+import { logSample, type Sample } from './jobs/log-sample.js';
+import { Scheduler } from './jobs/schedule.js';
+import type { Logger } from './log.js';
+import { readPeerNames } from './readings/peer-file.js';
+import { SolarAnswers } from './readings/solar-answers.js';
+import { TracerStore } from './readings/tracer-store.js';
+import { nodeTimezone, VERSION } from './version.js';
+
+/** Where the simulator stands when local.json gives no usable lat/long (the original's New York). */
+const DEFAULT_LOCATION = { latitude: 40.65, longitude: -73.94 };
+
+/**
+ * The composition root: builds every service from the config, starts them in order (store,
+ * charge controller, HTTP, schedule) and stops them in reverse, each stop on its own.
+ */
+export class Daemon {
+  readonly #loaded: LoadedConfig;
+  readonly #log: Logger;
+  readonly #startedAt = Date.now();
+  readonly store: TracerStore;
+  readonly controller: ChargeController | undefined;
+  readonly #scheduler: Scheduler;
+  #server: Server | undefined;
+  #lastSample: Sample | undefined;
+  #lastError: ChargeControllerStatus['lastError'] = null;
+
+  constructor(loaded: LoadedConfig, log: Logger) {
+    this.#loaded = loaded;
+    this.#log = log;
+    const { config, profile } = loaded;
+    this.store = new TracerStore(`${config.dataDir}/charge-controller`);
+    const cc = config.chargeController;
+    this.controller = createChargeController(cc.source, {
+      baudRate: cc.baudRate,
+      slaveId: cc.slaveId,
+      timeoutMs: cc.timeoutMs,
+      retries: cc.retries,
+      latitude: profile.latitude ?? DEFAULT_LOCATION.latitude,
+      longitude: profile.longitude ?? DEFAULT_LOCATION.longitude,
+      pvWatts: profile.pvWatts,
+    });
+    this.#scheduler = new Scheduler(log.child({ module: 'schedule' }));
+  }
+
+  get port(): number {
+    return (this.#server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  /** One sample now, recorded in the status. */
+  async sample(): Promise<Sample> {
+    if (this.controller === undefined) {
+      throw new PimeshError('no charge controller configured (PIMESH_CHARGE_CONTROLLER=none)', {
+        code: 'ERR_NO_CHARGE_CONTROLLER',
+        status: 503,
+      });
+    }
+    try {
+      this.#lastSample = await logSample({ controller: this.controller, store: this.store, log: this.#log });
+      this.#lastError = null;
+      return this.#lastSample;
+    } catch (error) {
+      const e = error as PimeshError;
+      this.#lastError = { at: new Date().toISOString(), code: e.code ?? 'ERR_UNKNOWN', message: e.message };
+      throw error;
+    }
+  }
+
+  status(): NodeStatus {
+    const { config, profile } = this.#loaded;
+    const c = this.controller;
+    return {
+      status: 'ok',
+      name: config.identity.name ?? profile.name,
+      version: VERSION,
+      uptime: (Date.now() - this.#startedAt) / 1000,
+      timezone: nodeTimezone(),
+      chargeController: {
+        source: c?.kind ?? 'none',
+        simulated: c?.simulated ?? false,
+        description: c?.description ?? 'none configured',
+        lastSample: this.#lastSample
+          ? { at: this.#lastSample.at.toISOString(), file: this.#lastSample.file, row: this.#lastSample.row }
+          : null,
+        lastError: this.#lastError,
+      },
+    };
+  }
+
+  createApp() {
+    const { config, profile } = this.#loaded;
+    const answers = new SolarAnswers({
+      store: this.store,
+      profile: profile.raw,
+      timezone: nodeTimezone(),
+      peers: () => readPeerNames(`${config.peersDir}/deviceList.json`),
+      now: () => new Date(),
+    });
+    return createApp({ answers, status: () => this.status(), sample: () => this.sample(), log: this.#log });
+  }
+
+  async start(): Promise<void> {
+    const { config } = this.#loaded;
+    const c = this.controller;
+    if (c?.simulated)
+      this.#log.warn({ source: c.description }, 'charge controller is SIMULATED: readings are invented');
+    else if (c) this.#log.info({ source: c.description }, 'charge controller');
+    else this.#log.info('no charge controller: sampling disabled');
+
+    const app = this.createApp();
+    this.#server = createServer(app.callback());
+    const server = this.#server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.http.port, config.http.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.#log.info({ host: config.http.host, port: this.port }, 'listening');
+
+    if (!config.schedule) {
+      this.#log.info('PIMESH_SCHEDULE=off: no in-process jobs; cron drives the one-shots');
+      return;
+    }
+    if (c) {
+      const every = cronEvery(config.chargeController.sampleIntervalSeconds) as string;
+      this.#scheduler.add('log-sample', every, () => this.sample(), { runAtStart: true });
+    }
+    this.#scheduler.start();
+  }
+
+  async stop(): Promise<void> {
+    const steps: [string, () => Promise<unknown>][] = [
+      ['schedule', () => this.#scheduler.stop()],
+      ['http', () => closeServer(this.#server)],
+      ['charge controller', async () => this.controller?.close()],
+    ];
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (error) {
+        this.#log.error({ err: error }, `failed to stop ${name}`);
+      }
+    }
+  }
+}
+
+function closeServer(server: Server | undefined): Promise<void> {
+  if (server === undefined) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,34 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from '../log.js';
+import type { SolarAnswers } from '../readings/solar-answers.js';
+import { errorMiddleware } from './errors.js';
+import { homeRoutes } from './routes/home.js';
+import { type JobDeps, jobRoutes } from './routes/jobs.js';
+import { solarProtocolRoutes } from './routes/solar-protocol.js';
+import { type NodeStatus, statusRoutes } from './routes/status.js';
+
+export interface AppDeps extends JobDeps {
+  answers: SolarAnswers;
+  status: () => NodeStatus;
+  log: Logger;
+}
+
+/** Builds the HTTP API. Only `serve` listens; tests call `app.callback()`. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.silent = true;
+  app.on('error', (error: unknown, ctx?: Koa.Context) => {
+    deps.log.error({ err: error, path: ctx?.path }, 'request failed');
+  });
+  app.use(errorMiddleware);
+
+  const router = new Router();
+  solarProtocolRoutes(router, deps.answers);
+  statusRoutes(router, deps.status);
+  homeRoutes(router, deps.status);
+  jobRoutes(router, deps);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,19 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+export interface JobDeps {
+  sample: () => Promise<{ at: Date; file: string; row: string; simulated: boolean }>;
+}
+
+/**
+ * `POST /api/jobs/<name>`: how a one-shot (`pimesh log-sample` from cron) asks the running daemon,
+ * which holds the serial port, to run a job. Only from this machine.
+ */
+export function jobRoutes(router: Router, deps: JobDeps): void {
+  router.post('/api/jobs/log-sample', async (ctx: Context) => {
+    ctx.assert(LOOPBACK.test(ctx.request.ip), 403, 'jobs can only be started from this machine');
+    ctx.body = await deps.sample();
+  });
+}

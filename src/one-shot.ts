@@ -1,0 +1,34 @@
+import type { LoadedConfig } from './config/load.js';
+import { Daemon } from './daemon.js';
+import { createLogger } from './log.js';
+
+/**
+ * `pimesh log-sample`: asks a daemon on this machine to take the sample (it holds the serial port);
+ * with no daemon listening, opens the charge controller itself, samples once and exits.
+ */
+export async function runLogSample(loaded: LoadedConfig): Promise<number> {
+  const { port } = loaded.config.http;
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/api/jobs/log-sample`, {
+      method: 'POST',
+      signal: AbortSignal.timeout(15_000),
+    });
+    const body = await response.text();
+    if (response.ok) {
+      console.log(body);
+      return 0;
+    }
+    console.error(`the daemon on :${port} could not take a sample: ${body}`);
+    return 1;
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNREFUSED') throw error;
+  }
+  const daemon = new Daemon(loaded, createLogger('warn'));
+  try {
+    const sample = await daemon.sample();
+    console.log(JSON.stringify(sample));
+    return 0;
+  } finally {
+    await daemon.stop();
+  }
+}

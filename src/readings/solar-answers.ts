@@ -1,0 +1,182 @@
+import { InputError } from '../errors.js';
+import { Memo } from './memo.js';
+import { type PhpValue, phpIntval, phpJsonEncode } from './php.js';
+import {
+  ACCEPTED_VALUES,
+  columnIndex,
+  echoInfo,
+  type Flavor,
+  latestValue,
+  lineIndex,
+  namedDay,
+  peerField,
+  type QueryContext,
+  recentDays,
+  refuseDeviceList,
+  rowObject,
+  systemDump,
+  systemInfo,
+  today,
+  VALUE_NOT_FOUND,
+} from './solar-query.js';
+import type { TracerDay } from './tracer-store.js';
+
+const json = phpJsonEncode;
+const unescaped = { unescapedSlashes: true };
+const ordered = (entries: [string, PhpValue][]) => new Map<string, PhpValue>(entries);
+
+/**
+ * Answers the original public PV API (`chargecontroller.php` and `/api/v1/opendata.php`, `v2`
+ * with `version: 2`) from the tracer files, byte for byte as the PHP does: the first of value,
+ * line, day, systemInfo, networkInfo present wins; anything else is an empty body.
+ */
+export class SolarAnswers {
+  readonly #ctx: QueryContext;
+  readonly #memo = new Memo();
+
+  constructor(ctx: QueryContext) {
+    this.#ctx = ctx;
+  }
+
+  answer(flavor: Flavor, version: 1 | 2, q: ReadonlyMap<string, string>): string {
+    if (flavor === 'opendata' && q.has('server')) {
+      throw new InputError('server= (peer data through this node) is not available on this node yet', 501);
+    }
+    const value = q.get('value');
+    if (value !== undefined) return this.#value(version, value, q.get('duration'));
+    const line = q.get('line');
+    if (line !== undefined) return this.#line(version, line);
+    const day = q.get('day');
+    if (day !== undefined) return this.#day(version, day);
+    const info = q.get('systemInfo');
+    if (info !== undefined) return this.#systemInfo(flavor, version, info);
+    const network = q.get('networkInfo');
+    if (network !== undefined) return this.#networkInfo(flavor, version, network);
+    return '';
+  }
+
+  /** `GET /api/v1/api.php?value=`: no whitelist, the newest row's column. */
+  legacyValue(value: string): string {
+    return latestValue(this.#ctx, value === 'scaled-wattage' ? 'scaled wattage' : value);
+  }
+
+  #value(version: 1 | 2, value: string, duration: string | undefined): string {
+    if (!ACCEPTED_VALUES.includes(value)) return VALUE_NOT_FOUND;
+    const n = duration === undefined ? 0 : phpIntval(duration);
+    if (n === 0) {
+      const latest = latestValue(this.#ctx, value);
+      return version === 1 ? latest : json(ordered([[value, latest]]));
+    }
+    // The original compares 'PV-power-L' after replacing dashes, so duration answers are never scaled.
+    const column = value === 'scaled-wattage' ? 'PV power L' : value.replaceAll('-', ' ');
+    const days = recentDays(this.#ctx, n);
+    return this.#memo.get(`value|${version}|${value}|${versionTag(days)}`, () => {
+      const series = new Map<string, PhpValue>();
+      for (const day of days) {
+        const at = columnIndex(day, column);
+        if (version === 1) for (const row of day.rows) series.set(row[0] ?? '', row[at] ?? null);
+        else
+          for (let i = day.rows.length - 1; i >= 1; i--)
+            series.set(day.rows[i][0] ?? '', day.rows[i][at] ?? null);
+      }
+      if (version === 1) return json(series);
+      return json(
+        ordered([
+          ['header', ordered([['datetime', value]])],
+          ['data', series],
+          ['timezone', this.#ctx.timezone],
+        ]),
+      );
+    });
+  }
+
+  #line(version: 1 | 2, line: string): string {
+    const day = today(this.#ctx);
+    if (day === undefined || day.rows.length === 0) return '';
+    const count = day.rows.length;
+    if (line === 'len') return version === 1 ? String(count - 1) : json(ordered([[line, count - 1]]));
+    if (line === 'head')
+      return version === 1 ? json([...day.rows[0]]) : json(ordered([[line, [...day.rows[0]]]]));
+    const index = lineIndex(line, count);
+    if (version === 1) return index === undefined ? '' : json(rowObject(day, index));
+    if (index === undefined) return 'null';
+    const row = rowObject(day, index, (k) => k.replaceAll(' ', '-'));
+    return json(
+      ordered([
+        [line, row],
+        ['timezone', this.#ctx.timezone],
+      ]),
+    );
+  }
+
+  #day(version: 1 | 2, day: string): string {
+    if (day === 'list') {
+      const files = this.#ctx.store.listFiles();
+      return version === 1 ? json(files) : json(ordered([[day, files]]));
+    }
+    if (day === 'len') {
+      const count = this.#ctx.store.listFiles().length;
+      return version === 1 ? String(count) : json(ordered([[day, count]]));
+    }
+    const n = phpIntval(day);
+    if (n >= 1 && n <= 7) {
+      const days = recentDays(this.#ctx, n);
+      return this.#memo.get(`day|${version}|${versionTag(days)}`, () => {
+        if (version === 1) return json(days.map((d) => d.rows as PhpValue[]));
+        let header: PhpValue = [];
+        const data = days.map((d) => {
+          if (d.rows.length > 0) header = [...d.rows[0]];
+          return d.rows.slice(1).reverse() as PhpValue[];
+        });
+        return json(
+          ordered([
+            ['header', header],
+            ['data', data],
+            ['timezone', this.#ctx.timezone],
+          ]),
+        );
+      });
+    }
+    if (day.includes('tracerData')) {
+      const found = namedDay(this.#ctx, day);
+      if (found === undefined) return 'false';
+      return this.#memo.get(`named|${versionTag([found])}`, () => json(found.rows as PhpValue[]));
+    }
+    if (day === 'deviceList') refuseDeviceList();
+    return '';
+  }
+
+  #systemInfo(flavor: Flavor, version: 1 | 2, key: string): string {
+    if (key === 'dump') {
+      const dump = systemDump(this.#ctx);
+      if (version === 2) return json(ordered([[key, dump]]), unescaped);
+      return json(dump, flavor === 'opendata' ? unescaped : {});
+    }
+    const value = systemInfo(this.#ctx, key);
+    if (value === undefined) return '';
+    if (version === 1) return echoInfo(value);
+    return json(ordered([[key, value]]), key === 'tz' ? unescaped : {});
+  }
+
+  #networkInfo(flavor: Flavor, version: 1 | 2, key: string): string {
+    const fields = { deviceList: 'name', tz: 'tz', poe: 'log', timestamp: 'time stamp' } as const;
+    if (flavor === 'chargecontroller' && key !== 'deviceList') return '';
+    let out: PhpValue;
+    if (key === 'dump') {
+      out = ordered([
+        ['name', peerField(this.#ctx, 'name')],
+        ['poe', peerField(this.#ctx, 'log')],
+        ['tz', peerField(this.#ctx, 'tz')],
+        ['timestamp', peerField(this.#ctx, 'time stamp')],
+      ]);
+    } else if (key in fields) {
+      out = peerField(this.#ctx, fields[key as keyof typeof fields]);
+    } else return '';
+    const flags = key === 'dump' ? unescaped : {};
+    return version === 1 ? json(out, flags) : json(ordered([[key, out]]), flags);
+  }
+}
+
+function versionTag(days: readonly TracerDay[]): string {
+  return days.map((d) => `${d.name}:${d.version}`).join('|');
+}

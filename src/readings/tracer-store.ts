@@ -1,0 +1,129 @@
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TracerReading } from '../hardware/charge-controller/types.js';
+import { formatTracerRow, parseCsvLines, TRACER_HEADER_LINE, tracerFileName } from './tracer-csv.js';
+
+/** A parsed day. `version` changes whenever the rows do, so answers built from it can be cached. */
+export interface TracerDay {
+  readonly name: string;
+  readonly rows: readonly (readonly string[])[];
+  readonly version: number;
+}
+
+interface CacheEntry {
+  ino: number;
+  size: number;
+  /** Bytes of complete lines parsed so far. */
+  parsed: number;
+  rows: string[][];
+  version: number;
+}
+
+let versions = 0;
+
+/**
+ * The charge-controller directory: one append-only `tracerData<YYYY-MM-DD>.csv` per local day in the
+ * original Solar Protocol format. Parsed days are cached; a file is re-read only past the bytes
+ * already parsed, so a query never re-parses a week of CSV.
+ */
+export class TracerStore {
+  readonly dir: string;
+  readonly #cache = new Map<string, CacheEntry>();
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /** Names containing `tracerData`, ascending by bytes as PHP's scandir() lists them. */
+  listFiles(): string[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+    return names.filter((n) => n.includes('tracerData')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** The file this node writes to at `now` (node-local date). */
+  fileFor(now: Date): string {
+    return tracerFileName(now);
+  }
+
+  /** The parsed rows of one file in the directory (header first), or undefined if it does not exist. */
+  read(name: string): TracerDay | undefined {
+    const path = join(this.dir, name);
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(path);
+    } catch {
+      this.#cache.delete(name);
+      return undefined;
+    }
+    if (!st.isFile()) return undefined;
+    let entry = this.#cache.get(name);
+    if (entry === undefined || entry.ino !== st.ino || st.size < entry.parsed) {
+      entry = { ino: st.ino, size: 0, parsed: 0, rows: [], version: ++versions };
+      this.#cache.set(name, entry);
+    }
+    if (st.size !== entry.size) this.#readTail(path, entry, st.size);
+    return { name, rows: entry.rows, version: entry.version };
+  }
+
+  #readTail(path: string, entry: CacheEntry, size: number): void {
+    const length = size - entry.parsed;
+    const buffer = Buffer.allocUnsafe(length);
+    const fd = openSync(path, 'r');
+    let got = 0;
+    try {
+      while (got < length) {
+        const n = readSync(fd, buffer, got, length - got, entry.parsed + got);
+        if (n === 0) break;
+        got += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    const lastNewline = buffer.subarray(0, got).lastIndexOf(10);
+    entry.size = size;
+    if (lastNewline === -1) return;
+    const { rows } = parseCsvLines(buffer.subarray(0, lastNewline + 1).toString('utf8'));
+    const width = entry.rows[0]?.length ?? rows[0]?.length ?? 0;
+    let added = 0;
+    for (const row of rows) {
+      // A row of another width is a fragment left by a crash (repaired by the next append): skip it.
+      if (entry.rows.length > 0 && row.length !== width) continue;
+      entry.rows.push(row);
+      added++;
+    }
+    entry.parsed += lastNewline + 1;
+    if (added > 0) entry.version = ++versions;
+  }
+
+  /**
+   * Appends one row to the day's file with a single write and fsync; a new file starts with the
+   * header. A torn last line (a crash mid-write) is ended with "\n" first so the new row stands on
+   * its own line; nothing is ever rewritten or truncated.
+   */
+  async append(date: Date, reading: TracerReading, micros = 0): Promise<{ file: string; line: string }> {
+    await mkdir(this.dir, { recursive: true });
+    const file = tracerFileName(date);
+    const line = formatTracerRow(date, reading, micros);
+    const handle = await open(join(this.dir, file), 'a+');
+    try {
+      const { size } = await handle.stat();
+      let prefix = '';
+      if (size === 0) prefix = `${TRACER_HEADER_LINE}\n`;
+      else {
+        const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, size - 1);
+        if (buffer[0] !== 10) prefix = '\n';
+      }
+      await handle.write(`${prefix}${line}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return { file, line };
+  }
+}
