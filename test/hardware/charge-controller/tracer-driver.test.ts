@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import test, { type ExecutionContext } from 'ava';
+import type { PimeshError } from '../../../src/errors.js';
+import {
+  TracerDriver,
+  type TracerDriverOptions,
+} from '../../../src/hardware/charge-controller/tracer-driver.js';
+import { ModbusSlave, mockModbusDevice, serveModbusSlave } from '../../helpers/modbus-slave.js';
+import { openPtyPair, type PtyPair, requireTool } from '../../helpers/socat.js';
+
+const TIMEOUT_MS = 200;
+const RETRIES = 1;
+
+const BLOCK_3100 = [1850, 27, 500, 0, 1323, 36, 476, 0, 1200, 19, 250, 0, 0, 0, 0, 0];
+const EXPECTED = {
+  'PV voltage': 18.5,
+  'PV current': 0.27,
+  'PV power L': 5,
+  'PV power H': 0,
+  'battery voltage': 13.23,
+  'battery current': 0.36,
+  'battery power L': 4.76,
+  'battery power H': 0,
+  'load voltage': 12,
+  'load current': 0.19,
+  'load power': 2.5,
+  'battery percentage': 0.33,
+};
+
+/** One simulated Tracer behind some transport, plus the means to yank and restore it. */
+interface Rig {
+  slave: ModbusSlave;
+  /** A driver for the device (closed at teardown); `path` overrides the device path. */
+  driver(options?: Partial<TracerDriverOptions>): TracerDriver;
+  missingPath: string;
+  unplug(): Promise<void>;
+  replug(): Promise<void>;
+}
+
+interface Harness {
+  name: string;
+  /** Undefined when the transport cannot run here (the test then passes, loudly skipped). */
+  setup(t: ExecutionContext): Promise<Rig | undefined>;
+}
+
+const newSlave = () => new ModbusSlave({ registers: { 12544: BLOCK_3100, 12570: [33, 2500] } });
+
+function driverFactory(t: ExecutionContext, defaults: TracerDriverOptions) {
+  return (options: Partial<TracerDriverOptions> = {}) => {
+    const driver = new TracerDriver({ timeoutMs: TIMEOUT_MS, retries: RETRIES, ...defaults, ...options });
+    t.teardown(() => driver.close());
+    return driver;
+  };
+}
+
+const mockHarness: Harness = {
+  name: 'mock binding',
+  async setup(t) {
+    const slave = newSlave();
+    const path = `/dev/ttyMOCK-${randomUUID()}`;
+    const device = mockModbusDevice(path, slave);
+    return {
+      slave,
+      driver: driverFactory(t, { path, binding: device.binding }),
+      missingPath: `/dev/ttyMOCK-missing-${randomUUID()}`,
+      unplug: async () => device.unplug(),
+      replug: async () => device.replug(),
+    };
+  },
+};
+
+const ptyHarness: Harness = {
+  name: 'socat pty',
+  async setup(t) {
+    if (!requireTool('socat', t.log)) return undefined;
+    const dir = await mkdtemp(join(tmpdir(), 'pimesh-tracer-'));
+    const slave = newSlave();
+    let pair: PtyPair | undefined;
+    let server: { stop(): Promise<void> } | undefined;
+    const plug = async () => {
+      pair = await openPtyPair(dir);
+      server = await serveModbusSlave(pair.hostPath, slave);
+    };
+    const unplug = async () => {
+      await pair?.stop();
+      await server?.stop();
+      pair = server = undefined;
+    };
+    // Registered before the driver's own teardowns, so it runs after them (ava runs teardowns last-in first-out).
+    t.teardown(async () => {
+      await unplug();
+      await rm(dir, { recursive: true, force: true });
+    });
+    await plug();
+    return {
+      slave,
+      driver: driverFactory(t, { path: join(dir, 'device') }),
+      missingPath: join(dir, 'missing'),
+      unplug,
+      replug: plug,
+    };
+  },
+};
+
+type Case = (t: ExecutionContext, rig: Rig) => Promise<void>;
+
+const cases: Record<string, Case> = {
+  async 'a good read gives the right TracerReading'(t, rig) {
+    const driver = rig.driver();
+    t.deepEqual(await driver.read(), EXPECTED);
+    t.deepEqual(rig.slave.requests, [
+      { slave: 1, address: 0x3100, count: 16 },
+      { slave: 1, address: 0x311a, count: 2 },
+    ]);
+  },
+
+  async 'concurrent reads are serialized, one request on the wire at a time'(t, rig) {
+    const driver = rig.driver();
+    const readings = await Promise.all([driver.read(), driver.read(), driver.read()]);
+    t.deepEqual(readings, [EXPECTED, EXPECTED, EXPECTED]);
+    t.deepEqual(
+      rig.slave.requests.map((request) => request.address),
+      [0x3100, 0x311a, 0x3100, 0x311a, 0x3100, 0x311a],
+    );
+  },
+
+  async 'a CRC error on the first answer is retried and the read succeeds'(t, rig) {
+    rig.slave.corruptNextCrc(1);
+    t.deepEqual(await rig.driver().read(), EXPECTED);
+    t.is(rig.slave.requests.length, 3);
+  },
+
+  async 'a bad CRC every time rejects with ERR_MODBUS_CRC after the bounded retries'(t, rig) {
+    rig.slave.corruptNextCrc(Number.POSITIVE_INFINITY);
+    const error = await t.throwsAsync<PimeshError>(rig.driver().read(), { message: /bad CRC/ });
+    t.is(error?.code, 'ERR_MODBUS_CRC');
+    t.is(rig.slave.requests.length, RETRIES + 1);
+  },
+
+  async 'an exception response rejects with ERR_MODBUS_EXCEPTION and is not retried'(t, rig) {
+    rig.slave.exception(2);
+    const error = await t.throwsAsync<PimeshError>(rig.driver().read(), { message: /illegal data address/ });
+    t.is(error?.code, 'ERR_MODBUS_EXCEPTION');
+    t.is(rig.slave.requests.length, 1);
+  },
+
+  async 'silence rejects with ERR_DEVICE_TIMEOUT within about (retries + 1) x timeout'(t, rig) {
+    rig.slave.silent();
+    const started = performance.now();
+    const error = await t.throwsAsync<PimeshError>(rig.driver().read());
+    const elapsed = performance.now() - started;
+    t.is(error?.code, 'ERR_DEVICE_TIMEOUT');
+    t.is(rig.slave.requests.length, RETRIES + 1);
+    t.true(elapsed >= (RETRIES + 1) * TIMEOUT_MS - 20, `took ${elapsed} ms`);
+    t.true(elapsed < (RETRIES + 1) * TIMEOUT_MS + 1000, `took ${elapsed} ms`);
+  },
+
+  async 'a missing path rejects with ERR_DEVICE_UNAVAILABLE naming the path'(t, rig) {
+    const error = await t.throwsAsync<PimeshError>(rig.driver({ path: rig.missingPath }).read());
+    t.is(error?.code, 'ERR_DEVICE_UNAVAILABLE');
+    t.true(
+      error?.message.startsWith(`${rig.missingPath} unavailable: cannot open serial port`),
+      error?.message,
+    );
+  },
+
+  async 'unplugging rejects the read in flight, and the next read after re-plugging succeeds'(t, rig) {
+    const driver = rig.driver({ timeoutMs: 2000 });
+    t.deepEqual(await driver.read(), EXPECTED);
+    rig.slave.silent();
+    const inFlight = driver.read();
+    await sleep(50);
+    await rig.unplug();
+    const error = await t.throwsAsync<PimeshError>(inFlight, { message: /disconnected/ });
+    t.is(error?.code, 'ERR_DEVICE_UNAVAILABLE');
+    const whileUnplugged = await t.throwsAsync<PimeshError>(driver.read());
+    t.is(whileUnplugged?.code, 'ERR_DEVICE_UNAVAILABLE');
+    rig.slave.silent(false);
+    await rig.replug();
+    t.deepEqual(await driver.read(), EXPECTED);
+  },
+
+  async 'close() is idempotent and a later read opens the port again'(t, rig) {
+    const driver = rig.driver();
+    await driver.close();
+    t.deepEqual(await driver.read(), EXPECTED);
+    await driver.close();
+    await driver.close();
+    t.deepEqual(await driver.read(), EXPECTED);
+  },
+};
+
+for (const harness of [mockHarness, ptyHarness]) {
+  for (const [title, run] of Object.entries(cases)) {
+    test(`${harness.name}: ${title}`, async (t) => {
+      const rig = await harness.setup(t);
+      if (!rig) {
+        t.pass();
+        return;
+      }
+      await run(t, rig);
+    });
+  }
+}
+
+const realPort = process.env.TEST_PORT;
+if (realPort) {
+  test(`a real Tracer on ${realPort} gives a plausible reading`, async (t) => {
+    const driver = new TracerDriver({ path: realPort });
+    t.teardown(() => driver.close());
+    const reading = await driver.read();
+    t.log(reading);
+    t.true(reading['battery voltage'] > 9 && reading['battery voltage'] < 32);
+    t.true(reading['battery percentage'] >= 0 && reading['battery percentage'] <= 1);
+  });
+} else {
+  test.skip('a real Tracer gives a plausible reading (set TEST_PORT=/dev/ttyUSB0 to run it)', () => {});
+}
