@@ -2,16 +2,19 @@ import { z } from 'zod';
 import { cronEvery } from '../jobs/cron-every.js';
 
 /** `sim`, `none` or a serial device path such as /dev/ttyUSB0. */
-const chargeControllerSource = z.union([z.literal('sim'), z.literal('none'), z.string().startsWith('/')], {
-  error: 'must be "sim", "none" or an absolute serial device path such as /dev/ttyUSB0',
-});
+const chargeControllerSource = z
+  .string({ error: 'must be a string' })
+  .refine(
+    (s) => s === 'sim' || s === 'none' || s.startsWith('/'),
+    'must be "sim", "none" or an absolute serial device path such as /dev/ttyUSB0',
+  );
 
 /** `on`, `off` or one interface address (e.g. 127.0.0.1). */
 const mdnsMode = z.union([z.literal('on'), z.literal('off'), z.ipv4(), z.ipv6()], {
   error: 'must be "on", "off" or one interface address such as 127.0.0.1',
 });
 
-const port = z.number().int().min(0).max(65535);
+const port = z.number({ error: 'must be a port number 0-65535' }).int().min(0).max(65535);
 
 export const configSchema = z.strictObject({
   http: z
@@ -70,7 +73,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   mdns: mdnsMode.default('on'),
   /** `true`: the daemon runs its jobs itself; `false`: it only serves and cron drives the one-shots. */
-  schedule: z.boolean().default(true),
+  schedule: z.boolean({ error: 'must be on or off' }).default(true),
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

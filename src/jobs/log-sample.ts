@@ -24,7 +24,7 @@ export async function logSample(deps: LogSampleDeps): Promise<Sample> {
   const reading = await deps.controller.read();
   const t = (deps.clock ?? preciseNow)();
   const at = new Date(Math.floor(t));
-  const micros = Math.floor((t - Math.floor(t)) * 1000);
+  const micros = Math.min(999, Math.round((t - Math.floor(t)) * 1000));
   const { file, line } = await deps.store.append(at, reading, micros);
   const simulated = deps.controller.simulated;
   deps.log.info(

@@ -86,6 +86,7 @@ export class SolarAnswers {
           ['data', series],
           ['timezone', this.#ctx.timezone],
         ]),
+        unescaped,
       );
     });
   }
@@ -106,6 +107,7 @@ export class SolarAnswers {
         [line, row],
         ['timezone', this.#ctx.timezone],
       ]),
+      unescaped,
     );
   }
 
@@ -134,6 +136,7 @@ export class SolarAnswers {
             ['data', data],
             ['timezone', this.#ctx.timezone],
           ]),
+          unescaped,
         );
       });
     }

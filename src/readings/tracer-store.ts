@@ -30,6 +30,8 @@ let versions = 0;
 export class TracerStore {
   readonly dir: string;
   readonly #cache = new Map<string, CacheEntry>();
+  /** Appends run one after another, so the torn-line check and the write cannot interleave. */
+  #appending: Promise<unknown> = Promise.resolve();
 
   constructor(dir: string) {
     this.dir = dir;
@@ -106,7 +108,13 @@ export class TracerStore {
    * header. A torn last line (a crash mid-write) is ended with "\n" first so the new row stands on
    * its own line; nothing is ever rewritten or truncated.
    */
-  async append(date: Date, reading: TracerReading, micros = 0): Promise<{ file: string; line: string }> {
+  append(date: Date, reading: TracerReading, micros = 0): Promise<{ file: string; line: string }> {
+    const next = this.#appending.then(() => this.#append(date, reading, micros));
+    this.#appending = next.catch(() => undefined);
+    return next;
+  }
+
+  async #append(date: Date, reading: TracerReading, micros: number): Promise<{ file: string; line: string }> {
     await mkdir(this.dir, { recursive: true });
     const file = tracerFileName(date);
     const line = formatTracerRow(date, reading, micros);

@@ -1,0 +1,96 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { TRACER_HEADER_LINE } from '../../src/readings/tracer-csv.js';
+import { TracerStore } from '../../src/readings/tracer-store.js';
+import { READING, READING_CELLS } from '../helpers/readings.js';
+
+const day = new Date(2021, 1, 24, 7, 50, 13, 445);
+const FILE = 'tracerData2021-02-24.csv';
+
+function store() {
+  const dir = mkdtempSync(join(tmpdir(), 'pimesh-store-'));
+  return { dir, store: new TracerStore(dir), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+test('a new day file starts with the header, then one row per append', async (t) => {
+  const s = store();
+  await s.store.append(day, READING, 434);
+  await s.store.append(new Date(2021, 1, 24, 7, 52, 13, 605), READING, 12);
+  t.is(
+    readFileSync(join(s.dir, FILE), 'utf8'),
+    `${TRACER_HEADER_LINE}\n2021-02-24 07:50:13.445434,${READING_CELLS}\n2021-02-24 07:52:13.605012,${READING_CELLS}\n`,
+  );
+  s.cleanup();
+});
+
+test('concurrent appends never interleave or duplicate the header', async (t) => {
+  const s = store();
+  await Promise.all(Array.from({ length: 50 }, (_, i) => s.store.append(day, READING, i)));
+  const lines = readFileSync(join(s.dir, FILE), 'utf8').trimEnd().split('\n');
+  t.is(lines.length, 51);
+  t.is(lines.filter((l) => l === TRACER_HEADER_LINE).length, 1);
+  s.cleanup();
+});
+
+test('reads see rows appended after the first read without re-parsing the file', async (t) => {
+  const s = store();
+  await s.store.append(day, READING);
+  const first = s.store.read(FILE);
+  t.is(first?.rows.length, 2);
+  t.is(s.store.read(FILE)?.version, first?.version, 'an unchanged file keeps its version');
+  await s.store.append(day, READING);
+  const second = s.store.read(FILE);
+  t.is(second?.rows.length, 3);
+  t.not(second?.version, first?.version);
+  s.cleanup();
+});
+
+test('a torn last line is skipped by readers and repaired by the next append', async (t) => {
+  const s = store();
+  await s.store.append(day, READING, 1);
+  appendFileSync(join(s.dir, FILE), '2021-02-24 07:52:13.605012,13.2'); // a crash mid-write
+  t.is(s.store.read(FILE)?.rows.length, 2, 'the torn line is not a row');
+  await s.store.append(day, READING, 3);
+  const text = readFileSync(join(s.dir, FILE), 'utf8');
+  t.true(text.startsWith(`${TRACER_HEADER_LINE}\n2021-02-24 07:50:13.445001,`), 'nothing was rewritten');
+  t.true(
+    text.includes('07:52:13.605012,13.2\n2021-02-24 07:50:13.445003,'),
+    'the fragment was ended, not removed',
+  );
+  const rows = s.store.read(FILE)?.rows ?? [];
+  t.is(rows.length, 3, 'header and the two whole rows');
+  t.true(rows.every((r) => r.length === 13));
+  s.cleanup();
+});
+
+test('a file replaced under the same name is read afresh', (t) => {
+  const s = store();
+  writeFileSync(join(s.dir, FILE), `${TRACER_HEADER_LINE}\n2021-02-24 01:00:00.000000,${READING_CELLS}\n`);
+  t.is(s.store.read(FILE)?.rows.length, 2);
+  rmSync(join(s.dir, FILE));
+  t.is(s.store.read(FILE), undefined);
+  writeFileSync(join(s.dir, FILE), `${TRACER_HEADER_LINE}\n`);
+  t.is(s.store.read(FILE)?.rows.length, 1);
+  s.cleanup();
+});
+
+test('files are listed as scandir lists them, only tracerData names', (t) => {
+  const s = store();
+  for (const name of [
+    'tracerData2021-02-24.csv',
+    'tracerData2020-12-31.csv',
+    'notes.txt',
+    'tracerData2021-01-01.json',
+  ]) {
+    writeFileSync(join(s.dir, name), '');
+  }
+  t.deepEqual(s.store.listFiles(), [
+    'tracerData2020-12-31.csv',
+    'tracerData2021-01-01.json',
+    'tracerData2021-02-24.csv',
+  ]);
+  t.deepEqual(new TracerStore(join(s.dir, 'missing')).listFiles(), []);
+  s.cleanup();
+});
