@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config/load.js';
 import { Daemon } from './daemon.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, PimeshError } from './errors.js';
 import { createLogger } from './log.js';
 import { runLogSample } from './one-shot.js';
 import { VERSION } from './version.js';
@@ -88,6 +88,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof ConfigError) console.error(error.message);
+    else if (error instanceof PimeshError) console.error(`pimesh: ${error.message} (${error.code})`);
     else console.error(error);
     process.exitCode = 1;
   },

@@ -1,3 +1,4 @@
+import got from 'got';
 import type { LoadedConfig } from './config/load.js';
 import { Daemon } from './daemon.js';
 import { createLogger } from './log.js';
@@ -9,11 +10,12 @@ import { createLogger } from './log.js';
 export async function runLogSample(loaded: LoadedConfig): Promise<number> {
   const { port } = loaded.config.http;
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/api/jobs/log-sample`, {
-      method: 'POST',
-      signal: AbortSignal.timeout(15_000),
+    const response = await got.post(`http://127.0.0.1:${port}/api/jobs/log-sample`, {
+      timeout: { request: 15_000 },
+      retry: { limit: 0 },
+      throwHttpErrors: false,
     });
-    const body = await response.text();
+    const body = response.body;
     if (response.ok) {
       console.log(body);
       return 0;
@@ -21,7 +23,7 @@ export async function runLogSample(loaded: LoadedConfig): Promise<number> {
     console.error(`the daemon on :${port} could not take a sample: ${body}`);
     return 1;
   } catch (error) {
-    if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNREFUSED') throw error;
+    if ((error as { code?: string }).code !== 'ECONNREFUSED') throw error;
   }
   const daemon = new Daemon(loaded, createLogger('warn'));
   try {

@@ -1,0 +1,82 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import test from 'ava';
+import { TRACER_HEADER_LINE } from '../src/readings/tracer-csv.js';
+import { runCli, startPimesh, tempCwd } from './helpers/pimesh-process.js';
+
+test('with no configuration, serve runs a node with a simulated charge controller, clearly marked', async (t) => {
+  const node = await startPimesh();
+  try {
+    const status = (await (await fetch(node.url('/api/status'))).json()) as {
+      chargeController: { source: string; simulated: boolean };
+    };
+    t.is(status.chargeController.source, 'simulator');
+    t.true(status.chargeController.simulated);
+    // The first sample is taken at start-up.
+    let body = '';
+    for (let i = 0; i < 40 && body === ''; i++) {
+      body = await (await fetch(node.url('/api/v1/chargecontroller.php?value=PV-voltage'))).text();
+      if (body === '') await sleep(50);
+    }
+    t.regex(body, /^\d+\.\d+$/);
+    const files = readdirSync(join(node.cwd, 'data', 'charge-controller'));
+    t.is(files.length, 1);
+    t.true(
+      readFileSync(join(node.cwd, 'data', 'charge-controller', files[0]), 'utf8').startsWith(
+        TRACER_HEADER_LINE,
+      ),
+    );
+    t.regex(node.logs(), /SIMULATED/);
+    const home = await (await fetch(node.url('/'))).text();
+    t.regex(home, /SIMULATED/);
+  } finally {
+    t.is(await node.stop(), 0, 'SIGTERM stops it cleanly');
+  }
+});
+
+test('PIMESH_SCHEDULE=off only serves; log-sample asks the running daemon for one sample', async (t) => {
+  const node = await startPimesh({ PIMESH_SCHEDULE: 'off' });
+  try {
+    await sleep(300);
+    t.false(existsSync(join(node.cwd, 'data', 'charge-controller')), 'no job ran');
+    const run = await runCli(['log-sample'], { PIMESH_PORT: String(node.port) }, node.cwd);
+    t.is(run.code, 0, run.stderr);
+    t.true(JSON.parse(run.stdout).simulated);
+    const dir = join(node.cwd, 'data', 'charge-controller');
+    const [file] = readdirSync(dir);
+    t.is(readFileSync(join(dir, file), 'utf8').trimEnd().split('\n').length, 2);
+  } finally {
+    await node.stop();
+  }
+});
+
+test('a bad configuration lists every problem and exits non-zero', async (t) => {
+  const run = await runCli(['serve'], {
+    PIMESH_PORT: 'eighty',
+    PIMESH_MAC: 'nope',
+    PIMESH_CHARGE_CONTROLLER: 'usb0',
+  });
+  t.is(run.code, 1);
+  t.regex(run.stderr, /http\.port \(PIMESH_PORT\)/);
+  t.regex(run.stderr, /identity\.mac \(PIMESH_MAC\)/);
+  t.regex(run.stderr, /chargeController\.source \(PIMESH_CHARGE_CONTROLLER\)/);
+});
+
+test('log-sample without a daemon and without hardware fails with a clear message', async (t) => {
+  const cwd = tempCwd();
+  const run = await runCli(
+    ['log-sample'],
+    { PIMESH_PORT: '47999', PIMESH_CHARGE_CONTROLLER: '/dev/ttyNOPE0' },
+    cwd,
+  );
+  t.is(run.code, 1);
+  t.regex(run.stderr, /\/dev\/ttyNOPE0 unavailable/);
+});
+
+test('config prints the effective configuration with secrets hidden', async (t) => {
+  const run = await runCli(['config'], { PIMESH_NETWORK_KEY: 'sekrit-network-key' });
+  t.is(run.code, 0);
+  t.false(run.stdout.includes('sekrit'));
+  t.is(JSON.parse(run.stdout).network.key, '(hidden)');
+});
