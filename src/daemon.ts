@@ -10,7 +10,10 @@ import { cronEvery } from './jobs/cron-every.js';
 import { logSample, type Sample } from './jobs/log-sample.js';
 import { Scheduler } from './jobs/schedule.js';
 import type { Logger } from './log.js';
-import { readPeerNames } from './readings/peer-file.js';
+import { DeviceListFile } from './mesh/device-list.js';
+import { NetworkKey } from './mesh/network-key.js';
+import { PeerState } from './mesh/peer-state.js';
+import { FailureLimiter } from './mesh/rate-limit.js';
 import { SolarAnswers } from './readings/solar-answers.js';
 import { TracerStore } from './readings/tracer-store.js';
 import { nodeTimezone, VERSION } from './version.js';
@@ -29,6 +32,9 @@ export class Daemon {
   readonly store: TracerStore;
   readonly controller: ChargeController | undefined;
   readonly #scheduler: Scheduler;
+  readonly deviceList: DeviceListFile;
+  readonly peerState: PeerState;
+  readonly #key: NetworkKey;
   #server: Server | undefined;
   #lastSample: Sample | undefined;
   #lastError: ChargeControllerStatus['lastError'] = null;
@@ -49,6 +55,9 @@ export class Daemon {
       pvWatts: profile.pvWatts,
     });
     this.#scheduler = new Scheduler(log.child({ module: 'schedule' }));
+    this.deviceList = new DeviceListFile({ dir: config.peersDir, log: log.child({ module: 'device-list' }) });
+    this.peerState = new PeerState({ dir: config.peersDir, log: log.child({ module: 'peer-state' }) });
+    this.#key = new NetworkKey({ key: config.network.key, keyHash: config.network.keyHash });
   }
 
   get port(): number {
@@ -96,15 +105,22 @@ export class Daemon {
   }
 
   createApp() {
-    const { config, profile } = this.#loaded;
+    const { profile } = this.#loaded;
     const answers = new SolarAnswers({
       store: this.store,
       profile: profile.raw,
       timezone: nodeTimezone(),
-      peers: () => readPeerNames(`${config.peersDir}/deviceList.json`),
+      peers: () => this.deviceList.list(),
       now: () => new Date(),
     });
-    return createApp({ answers, status: () => this.status(), sample: () => this.sample(), log: this.#log });
+    const gossip = {
+      deviceList: this.deviceList,
+      peerState: this.peerState,
+      key: this.#key,
+      limiter: new FailureLimiter(),
+      log: this.#log.child({ module: 'gossip' }),
+    };
+    return createApp({ answers, status: () => this.status(), sample: () => this.sample(), log: this.#log, gossip });
   }
 
   async start(): Promise<void> {
@@ -115,6 +131,11 @@ export class Daemon {
     else if (c) this.#log.info({ source: c.description }, 'charge controller');
     else this.#log.info('no charge controller: sampling disabled');
 
+    await this.deviceList.load();
+    await this.peerState.load();
+    if (!this.#key.configured()) {
+      this.#log.warn('no network key (PIMESH_NETWORK_KEY or PIMESH_NETWORK_KEY_HASH): api.php POSTs are refused');
+    }
     const app = this.createApp();
     this.#server = createServer(app.callback());
     const server = this.#server;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cronEvery } from '../jobs/cron-every.js';
+import { testInput } from '../mesh/php-input.js';
 
 /** `sim`, `none` or a serial device path such as /dev/ttyUSB0. */
 const chargeControllerSource = z
@@ -43,7 +44,14 @@ export const configSchema = z.strictObject({
     .prefault({}),
   network: z
     .strictObject({
-      key: z.string().min(1).optional(),
+      key: z
+        .string()
+        .min(1)
+        .refine(
+          (k) => testInput(k) === k,
+          'must not contain < > & " \' \\ or surrounding spaces: nodes compare the key after PHP escaping',
+        )
+        .optional(),
       keyHash: z
         .string()
         .regex(/^\$2[abxy]\$\d\d\$[./A-Za-z0-9]{53}$/, 'must be a bcrypt hash ($2y$10$...)')

@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type { Logger } from '../log.js';
 import type { SolarAnswers } from '../readings/solar-answers.js';
 import { errorMiddleware } from './errors.js';
+import { type GossipDeps, gossipRoutes } from './routes/gossip.js';
 import { homeRoutes } from './routes/home.js';
 import { type JobDeps, jobRoutes } from './routes/jobs.js';
 import { solarProtocolRoutes } from './routes/solar-protocol.js';
@@ -12,6 +13,8 @@ export interface AppDeps extends JobDeps {
   answers: SolarAnswers;
   status: () => NodeStatus;
   log: Logger;
+  /** The api.php POST handler; absent in apps that only serve readings. */
+  gossip?: GossipDeps;
 }
 
 /** Builds the HTTP API. Only `serve` listens; tests call `app.callback()`. */
@@ -28,6 +31,7 @@ export function createApp(deps: AppDeps): Koa {
   statusRoutes(router, deps.status);
   homeRoutes(router, deps.status);
   jobRoutes(router, deps);
+  if (deps.gossip) gossipRoutes(router, deps.gossip);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

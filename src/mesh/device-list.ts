@@ -1,0 +1,228 @@
+import { randomBytes } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
+import { access, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Logger } from '../log.js';
+import { type PhpValue, phpJsonEncode } from '../readings/php.js';
+import type { DeviceEntry } from './device-entry.js';
+
+export const DEVICE_LIST_FILE = 'deviceList.json';
+
+/** deviceList.json as the original api.php writes it: `json_encode($data, JSON_UNESCAPED_SLASHES)`. */
+export function encodeDeviceList(list: readonly DeviceEntry[]): string {
+  const data: PhpValue[] = list.map(
+    (e) =>
+      new Map<string, PhpValue>([
+        ['mac', e.mac],
+        ['ip', e.ip],
+        ['time stamp', e['time stamp']],
+        ['name', e.name],
+        ['tz', e.tz],
+        ['log', [...e.log]],
+      ]),
+  );
+  return phpJsonEncode(data, { unescapedSlashes: true });
+}
+
+/** A JSON value as one of the original's strings; lone surrogates (not UTF-8) become U+FFFD. */
+function text(value: unknown): string {
+  if (typeof value === 'string') return Buffer.from(value, 'utf8').toString('utf8');
+  if (typeof value === 'number') return String(value);
+  return value === true ? '1' : '';
+}
+
+/**
+ * The entries of a parsed deviceList.json in the original format (missing tz "" and log [""],
+ * extra keys dropped, values as strings), or undefined when it is not an array of objects.
+ */
+export function normaliseDeviceList(parsed: unknown): DeviceEntry[] | undefined {
+  if (!Array.isArray(parsed)) return undefined;
+  if (!parsed.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e))) return undefined;
+  return parsed.map((raw: Record<string, unknown>) => {
+    const log = raw.log;
+    return {
+      mac: text(raw.mac),
+      ip: text(raw.ip),
+      'time stamp': text(raw['time stamp']),
+      name: text(raw.name),
+      tz: text(raw.tz),
+      log: Array.isArray(log) ? log.map(text) : log === undefined || log === null ? [''] : [text(log)],
+    };
+  });
+}
+
+export interface DeviceListOptions {
+  /** The peers directory; the file is `<dir>/deviceList.json`. */
+  dir: string;
+  log?: Logger;
+  now?: () => Date;
+}
+
+export interface DeviceListUpdate {
+  before: readonly DeviceEntry[];
+  after: readonly DeviceEntry[];
+  /**
+   * The file held no list the original would read (missing, blank or corrupt: its json_decode gave
+   * null). The original api.php answers an empty body then.
+   */
+  wasEmpty: boolean;
+}
+
+type Identity = Pick<BigIntStats, 'ino' | 'size' | 'mtimeNs' | 'ctimeNs'>;
+
+function sameFile(a: Identity | undefined, b: Identity | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+}
+
+async function statOf(path: string): Promise<BigIntStats | undefined> {
+  try {
+    return await stat(path, { bigint: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * `<peersDir>/deviceList.json`, shared with the original scripts: kept in their exact format,
+ * read again whenever it changed on disk (an operator or an original script may edit it), and
+ * written atomically. Updates run one at a time. A corrupt file is moved aside (never deleted)
+ * and the node carries on from the last good list it read or wrote.
+ */
+export class DeviceListFile {
+  readonly path: string;
+  readonly #log: Logger | undefined;
+  readonly #now: () => Date;
+  #list: readonly DeviceEntry[] = [];
+  /** What the file was at our last read or write; undefined = not seen yet (or missing). */
+  #seen: Identity | undefined;
+  #loaded = false;
+  #empty = true;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: DeviceListOptions) {
+    this.path = join(options.dir, DEVICE_LIST_FILE);
+    this.#log = options.log;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** The list as last read or written. */
+  list(): readonly DeviceEntry[] {
+    return this.#list;
+  }
+
+  /** Reads the file (again, if it changed) and returns the list. */
+  load(): Promise<readonly DeviceEntry[]> {
+    return this.#serial(async () => {
+      await this.#refresh();
+      return this.#list;
+    });
+  }
+
+  /** Applies `fn` to the current list and writes the result; one update at a time. */
+  update(fn: (list: readonly DeviceEntry[]) => readonly DeviceEntry[]): Promise<DeviceListUpdate> {
+    return this.#serial(async () => {
+      await this.#refresh();
+      const before = this.#list;
+      const wasEmpty = this.#empty;
+      const after = fn(before);
+      await this.#write(after);
+      return { before, after, wasEmpty };
+    });
+  }
+
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #refresh(): Promise<void> {
+    const current = await statOf(this.path);
+    if (this.#loaded && sameFile(current, this.#seen)) return;
+    this.#loaded = true;
+    if (!current) {
+      this.#seen = undefined;
+      this.#list = [];
+      this.#empty = true;
+      return;
+    }
+    // The identity from before the read: a change during it is seen (and read) next time.
+    const content = await readFile(this.path, 'utf8');
+    this.#seen = current;
+    if (content.trim() === '') {
+      this.#list = [];
+      this.#empty = true;
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(content);
+    } catch {
+      parsed = undefined;
+    }
+    const list = normaliseDeviceList(parsed);
+    if (list) {
+      this.#list = list;
+      this.#empty = false;
+      return;
+    }
+    await this.#moveAside();
+    this.#empty = true;
+  }
+
+  async #moveAside(): Promise<void> {
+    const stamp = this.#now().toISOString().replace(/:/g, '-');
+    let target = `${this.path}.corrupt-${stamp}`;
+    for (let n = 1; await exists(target); n++) target = `${this.path}.corrupt-${stamp}-${n}`;
+    await rename(this.path, target);
+    this.#seen = undefined;
+    this.#log?.error(
+      { path: this.path, movedTo: target, kept: this.#list.length },
+      'deviceList.json is not a JSON list of entries; moved it aside and kept the last good list',
+    );
+  }
+
+  async #write(list: readonly DeviceEntry[]): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    await writeAtomic(this.path, encodeDeviceList(list));
+    this.#list = list;
+    this.#empty = false;
+    this.#seen = await statOf(this.path);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes `content` to a temp file beside `path`, fsyncs it and renames it over `path`. */
+export async function writeAtomic(path: string, content: string): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const mode = (await statOf(path))?.mode;
+  const handle = await open(temp, 'wx', 0o644);
+  try {
+    // Keep the mode of the file being replaced (an original install may have made it group-writable).
+    if (mode !== undefined) await handle.chmod(Number(mode & 0o777n));
+    await handle.writeFile(content, 'utf8');
+    await handle.sync();
+    await handle.close();
+    await rename(temp, path);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  const dirHandle = await open(dir, 'r').catch(() => undefined);
+  await dirHandle
+    ?.sync()
+    .catch(() => undefined)
+    .finally(() => dirHandle.close());
+}
