@@ -120,7 +120,13 @@ export class Daemon {
       limiter: new FailureLimiter(),
       log: this.#log.child({ module: 'gossip' }),
     };
-    return createApp({ answers, status: () => this.status(), sample: () => this.sample(), log: this.#log, gossip });
+    return createApp({
+      answers,
+      status: () => this.status(),
+      sample: () => this.sample(),
+      log: this.#log,
+      gossip,
+    });
   }
 
   async start(): Promise<void> {
@@ -134,7 +140,9 @@ export class Daemon {
     await this.deviceList.load();
     await this.peerState.load();
     if (!this.#key.configured()) {
-      this.#log.warn('no network key (PIMESH_NETWORK_KEY or PIMESH_NETWORK_KEY_HASH): api.php POSTs are refused');
+      this.#log.warn(
+        'no network key (PIMESH_NETWORK_KEY or PIMESH_NETWORK_KEY_HASH): api.php POSTs are refused',
+      );
     }
     const app = this.createApp();
     this.#server = createServer(app.callback());
