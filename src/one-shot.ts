@@ -8,9 +8,11 @@ import { createLogger } from './log.js';
  * with no daemon listening, opens the charge controller itself, samples once and exits.
  */
 export async function runLogSample(loaded: LoadedConfig): Promise<number> {
-  const { port } = loaded.config.http;
+  const { port, host } = loaded.config.http;
+  // The daemon listens on every address (0.0.0.0 / ::) or on one; ask it where it listens.
+  const target = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   try {
-    const response = await got.post(`http://127.0.0.1:${port}/api/jobs/log-sample`, {
+    const response = await got.post(`http://${target}:${port}/api/jobs/log-sample`, {
       timeout: { request: 15_000 },
       retry: { limit: 0 },
       throwHttpErrors: false,

@@ -13,7 +13,10 @@ export interface JobDeps {
  */
 export function jobRoutes(router: Router, deps: JobDeps): void {
   router.post('/api/jobs/log-sample', async (ctx: Context) => {
-    ctx.assert(LOOPBACK.test(ctx.request.ip), 403, 'jobs can only be started from this machine');
+    const { remoteAddress, localAddress } = ctx.req.socket;
+    const local =
+      LOOPBACK.test(remoteAddress ?? '') || (remoteAddress !== undefined && remoteAddress === localAddress);
+    ctx.assert(local, 403, 'jobs can only be started from this machine');
     ctx.body = await deps.sample();
   });
 }
