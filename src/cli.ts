@@ -4,7 +4,6 @@ import { loadConfig } from './config/load.js';
 import { Daemon } from './daemon.js';
 import { ConfigError, PimeshError } from './errors.js';
 import { createLogger } from './log.js';
-import { runLogSample } from './one-shot.js';
 import { VERSION } from './version.js';
 
 const USAGE = `pimesh ${VERSION}: a solar mesh node
@@ -40,8 +39,11 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return serve(loaded);
-    case 'log-sample':
+    case 'log-sample': {
+      // Loaded only here: `serve` never needs the HTTP client.
+      const { runLogSample } = await import('./one-shot.js');
       return runLogSample(loaded);
+    }
     case 'config':
       console.log(JSON.stringify(redact(loaded.config), null, 2));
       console.error(`configuration OK (${loaded.sources.join('; ') || 'defaults'})`);

@@ -43,7 +43,7 @@ export class Daemon {
     this.#loaded = loaded;
     this.#log = log;
     const { config, profile } = loaded;
-    this.store = new TracerStore(`${config.dataDir}/charge-controller`);
+    this.store = new TracerStore(`${config.dataDir}/charge-controller`, { recheckMs: 1000 });
     const cc = config.chargeController;
     this.controller = createChargeController(cc.source, {
       baudRate: cc.baudRate,

@@ -38,7 +38,7 @@ export class SolarAnswers {
     this.#ctx = ctx;
   }
 
-  answer(flavor: Flavor, version: 1 | 2, q: ReadonlyMap<string, string>): string {
+  answer(flavor: Flavor, version: 1 | 2, q: ReadonlyMap<string, string>): string | Buffer {
     if (flavor === 'opendata' && q.has('server')) {
       throw new InputError('server= (peer data through this node) is not available on this node yet', 501);
     }
@@ -60,7 +60,7 @@ export class SolarAnswers {
     return latestValue(this.#ctx, value === 'scaled-wattage' ? 'scaled wattage' : value);
   }
 
-  #value(version: 1 | 2, value: string, duration: string | undefined): string {
+  #value(version: 1 | 2, value: string, duration: string | undefined): string | Buffer {
     if (!ACCEPTED_VALUES.includes(value)) return VALUE_NOT_FOUND;
     const n = duration === undefined ? 0 : phpIntval(duration);
     if (n === 0) {
@@ -111,7 +111,7 @@ export class SolarAnswers {
     );
   }
 
-  #day(version: 1 | 2, day: string): string {
+  #day(version: 1 | 2, day: string): string | Buffer {
     if (day === 'list') {
       const files = this.#ctx.store.listFiles();
       return version === 1 ? json(files) : json(ordered([[day, files]]));

@@ -12,6 +12,8 @@ export interface TracerDay {
 }
 
 interface CacheEntry {
+  /** When the file was last stat()ed (ms, monotonic). */
+  checkedAt: number;
   ino: number;
   size: number;
   /** Bytes of complete lines parsed so far. */
@@ -27,18 +29,41 @@ let versions = 0;
  * original Solar Protocol format. Parsed days are cached; a file is re-read only past the bytes
  * already parsed, so a query never re-parses a week of CSV.
  */
+export interface TracerStoreOptions {
+  /**
+   * How long (ms) a file's size and the directory listing are trusted before they are checked again.
+   * Appends through this store are seen at once; files written by another process (an original
+   * logger, a copy) within this delay. 0 checks on every read.
+   */
+  recheckMs?: number;
+}
+
 export class TracerStore {
   readonly dir: string;
+  readonly #recheckMs: number;
   readonly #cache = new Map<string, CacheEntry>();
+  #listing: { at: number; names: string[] } | undefined;
   /** Appends run one after another, so the torn-line check and the write cannot interleave. */
   #appending: Promise<unknown> = Promise.resolve();
 
-  constructor(dir: string) {
+  constructor(dir: string, options: TracerStoreOptions = {}) {
     this.dir = dir;
+    this.#recheckMs = options.recheckMs ?? 0;
+  }
+
+  #fresh(at: number | undefined): boolean {
+    return at !== undefined && performance.now() - at < this.#recheckMs;
   }
 
   /** Names containing `tracerData`, ascending by bytes as PHP's scandir() lists them. */
   listFiles(): string[] {
+    if (this.#fresh(this.#listing?.at)) return this.#listing?.names as string[];
+    const names = this.#scan();
+    this.#listing = { at: performance.now(), names };
+    return names;
+  }
+
+  #scan(): string[] {
     let names: string[];
     try {
       names = readdirSync(this.dir);
@@ -55,21 +80,24 @@ export class TracerStore {
 
   /** The parsed rows of one file in the directory (header first), or undefined if it does not exist. */
   read(name: string): TracerDay | undefined {
+    const cached = this.#cache.get(name);
+    if (cached !== undefined && this.#fresh(cached.checkedAt)) {
+      return { name, rows: cached.rows, version: cached.version };
+    }
     const path = join(this.dir, name);
-    let st: ReturnType<typeof statSync>;
-    try {
-      st = statSync(path);
-    } catch {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (st === undefined) {
       this.#cache.delete(name);
       return undefined;
     }
     if (!st.isFile()) return undefined;
     let entry = this.#cache.get(name);
     if (entry === undefined || entry.ino !== st.ino || st.size < entry.parsed) {
-      entry = { ino: st.ino, size: 0, parsed: 0, rows: [], version: ++versions };
+      entry = { checkedAt: 0, ino: st.ino, size: 0, parsed: 0, rows: [], version: ++versions };
       this.#cache.set(name, entry);
     }
     if (st.size !== entry.size) this.#readTail(path, entry, st.size);
+    entry.checkedAt = performance.now();
     return { name, rows: entry.rows, version: entry.version };
   }
 
@@ -131,6 +159,10 @@ export class TracerStore {
       await handle.sync();
     } finally {
       await handle.close();
+      // Our own write is seen by the next read, whatever the recheck delay.
+      this.#listing = undefined;
+      const entry = this.#cache.get(file);
+      if (entry) entry.checkedAt = Number.NEGATIVE_INFINITY;
     }
     return { file, line };
   }

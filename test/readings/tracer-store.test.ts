@@ -94,3 +94,19 @@ test('files are listed as scandir lists them, only tracerData names', (t) => {
   t.deepEqual(new TracerStore(join(s.dir, 'missing')).listFiles(), []);
   s.cleanup();
 });
+
+test('with a recheck delay, our own appends are seen at once and other writers after the delay', async (t) => {
+  const s = store();
+  const cached = new TracerStore(s.dir, { recheckMs: 60_000 });
+  await cached.append(day, READING);
+  t.is(cached.read(FILE)?.rows.length, 2);
+  await cached.append(day, READING);
+  t.is(cached.read(FILE)?.rows.length, 3, 'own append seen at once');
+  t.deepEqual(cached.listFiles(), [FILE]);
+  appendFileSync(join(s.dir, FILE), `2021-02-24 08:00:00.000000,${READING_CELLS}\n`);
+  writeFileSync(join(s.dir, 'tracerData2021-02-25.csv'), `${TRACER_HEADER_LINE}\n`);
+  t.is(cached.read(FILE)?.rows.length, 3, 'an outside write waits for the recheck');
+  t.deepEqual(cached.listFiles(), [FILE]);
+  t.is(new TracerStore(s.dir).read(FILE)?.rows.length, 4, 'without a delay it is seen at once');
+  s.cleanup();
+});

@@ -1,5 +1,5 @@
 import pRetry, { AbortError } from 'p-retry';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { DeviceProtocolError, DeviceTimeoutError, DeviceUnavailableError } from '../../errors.js';
 import {
   type DecodeResult,
@@ -151,10 +151,12 @@ export class TracerDriver implements ChargeController {
     this.pending?.settle(error);
   }
 
-  private ensurePort(): Promise<SerialPort> {
-    if (this.port?.isOpen) return Promise.resolve(this.port);
+  private async ensurePort(): Promise<SerialPort> {
+    if (this.port?.isOpen) return this.port;
     if (this.port) this.forget(this.port, new DeviceUnavailableError(this.path, 'port closed'));
     const generation = this.generation;
+    // Loaded on first use: a node without a serial charge controller never maps the native addon.
+    const { SerialPort } = await import('serialport');
     return new Promise((resolve, reject) => {
       let port: SerialPort;
       const settings = { path: this.path, baudRate: this.baudRate, dataBits: 8, parity: 'none', stopBits: 1 };

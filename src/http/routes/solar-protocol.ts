@@ -6,9 +6,10 @@ import type { SolarAnswers } from '../../readings/solar-answers.js';
 const PHP_TYPE = 'text/html; charset=UTF-8';
 
 /** Answers as the PHP endpoint does: 200, text/html, CORS open as the original Apache config has it. */
-function reply(ctx: Context, body: string): void {
+function reply(ctx: Context, body: string | Buffer): void {
   ctx.status = 200;
-  ctx.type = PHP_TYPE;
+  // Set as a header before the body, so Koa neither looks the type up nor replaces it.
+  ctx.set('Content-Type', PHP_TYPE);
   ctx.set('Access-Control-Allow-Origin', '*');
   ctx.body = body;
 }

@@ -1,0 +1,350 @@
+/**
+ * Dissemination for ONE node (memberlist's gossip layer): each round post our own entry to the seeds and
+ * to a few peers, fold their answers into our list, and follow addresses we had never seen. Original
+ * nodes are answered in their own protocol (they post to us; the HTTP route applies the POST rule).
+ */
+import pRetry from 'p-retry';
+import type { Logger } from '../../log.js';
+import { type DeviceEntry, deviceEntry } from '../device-entry.js';
+import { errorCode, isTransient } from './errors.js';
+import { addressKey, stampValue } from './peer-table.js';
+import { entryForm, type GossipForm, type GossipTransport } from './transport.js';
+
+/** The node's device list (deviceList.json in the daemon, `MemoryPeerList` in tests). Entries are immutable. */
+export interface PeerListStore {
+  list(): readonly DeviceEntry[];
+  /** Pull rule (`mergeLearned` in peer-table.ts); resolves with the entries that changed. */
+  mergeLearned(entries: readonly DeviceEntry[]): Promise<readonly DeviceEntry[]> | readonly DeviceEntry[];
+  /** POST rule (`mergePosted`): the node asserts its own entry; update that MAC in place, else append. */
+  postSelf(entry: DeviceEntry): Promise<void> | void;
+}
+
+/** What the node says about itself; the Disseminator adds the `time stamp`. */
+export interface SelfInfo {
+  mac: string;
+  /** Public `ip[:port]` as peers should reach us. */
+  ip: string;
+  name: string;
+  tz: string;
+  log: readonly string[];
+}
+
+/** What a node remembers about one peer address (times are the local clock, ms). */
+export interface PeerState {
+  firstSeen: number;
+  lastPosted?: number;
+  lastAnswered?: number;
+  /** The last sign of life: it answered us, posted to us, or its entry carried this (capped) stamp. */
+  lastHeard?: number;
+  /** Failed posts since the last answer. */
+  failures: number;
+}
+
+/** Where peer states live; in memory here, a file-backed one in the daemon can restore them at start. */
+export interface PeerStateStore {
+  get(address: string): PeerState | undefined;
+  set(address: string, state: PeerState): void;
+  delete(address: string): void;
+  entries(): Iterable<[string, PeerState]>;
+}
+
+export class MemoryPeerState implements PeerStateStore {
+  readonly #states = new Map<string, PeerState>();
+  get = (address: string) => this.#states.get(address);
+  set = (address: string, state: PeerState) => void this.#states.set(address, state);
+  delete = (address: string) => void this.#states.delete(address);
+  entries = () => this.#states.entries();
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export interface DisseminationOptions {
+  /** Random non-stale peers posted to per round; every peer is reached within ceil(peers/fanout) rounds. */
+  fanout: number;
+  /** New addresses (learned from answers this round) posted to per round, each at most once. */
+  followLimit: number;
+  /** Peers posted to in a round where our own address changed (seeds are always included). */
+  announceFanout: number;
+  /** POSTs in flight at once. */
+  concurrency: number;
+  /** A peer silent this long is stale: left out of the fanout, only probed (`staleProbes`). */
+  staleAfterMs: number;
+  /** A peer silent this long is dropped from the gossip targets (never from the device list). */
+  dropAfterMs: number;
+  /** Stale peers probed per round, least recently posted first, so a healed partition reconnects. */
+  staleProbes: number;
+  /**
+   * About how many POSTs per round a seed gets from the whole mesh: a node that knows K fresh peers posts
+   * to each seed with probability seedLoad/K (always while it knows fewer than `fanout`, and when it
+   * announces). Meshes of up to seedLoad+1 nodes post to the seeds every round, as the original does.
+   * `Infinity` posts to every seed every round.
+   */
+  seedLoad: number;
+  /** Extra attempts for a transient failure (ECONNRESET, ETIMEDOUT, 5xx; see errors.ts). */
+  retries: number;
+  /** First retry delay, doubled each time and randomised (p-retry). */
+  retryMinTimeoutMs: number;
+}
+
+export const DEFAULT_DISSEMINATION: Readonly<DisseminationOptions> = Object.freeze({
+  fanout: 3,
+  followLimit: 3,
+  announceFanout: 10,
+  concurrency: 4,
+  staleAfterMs: 7 * DAY,
+  dropAfterMs: 30 * DAY,
+  staleProbes: 1,
+  seedLoad: 16,
+  retries: 1,
+  retryMinTimeoutMs: 1000,
+});
+
+export interface DisseminatorDeps {
+  self: () => SelfInfo | Promise<SelfInfo>;
+  store: PeerListStore;
+  transport: GossipTransport;
+  apiKey: string;
+  /** Posted to regardless of staleness (e.g. `solarprotocol.net`, a bootstrap peer). */
+  seeds?: readonly string[];
+  peers?: PeerStateStore;
+  /** Floats in [0, 1); seeded in tests and the bench. */
+  rng?: () => number;
+  /** Epoch ms. */
+  clock?: () => number;
+  options?: Partial<DisseminationOptions>;
+  log?: Logger;
+}
+
+export interface RoundReport {
+  /** Every address posted to this round, in order (seeds, fanout, probes, then follows). */
+  posted: string[];
+  answered: string[];
+  failed: { address: string; code: string }[];
+  /** Entries appended or replaced by answers. */
+  learned: number;
+  followed: string[];
+  announce: boolean;
+}
+
+function validate(options: DisseminationOptions): DisseminationOptions {
+  for (const [key, value] of Object.entries(options)) {
+    const min = key === 'concurrency' || key === 'fanout' || key === 'seedLoad' ? 1 : 0;
+    const whole = Number.isInteger(value) || value === Number.POSITIVE_INFINITY;
+    if (typeof value !== 'number' || !whole || value < min) {
+      throw new TypeError(`Expected \`${key}\` to be an integer >= ${min} (or Infinity), got ${value}.`);
+    }
+  }
+  return options;
+}
+
+/** Fisher–Yates with an injected rng. */
+export function shuffle<T>(items: T[], rng: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; `fn` must not reject. */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export class Disseminator {
+  readonly options: Readonly<DisseminationOptions>;
+  readonly #deps: DisseminatorDeps;
+  readonly #peers: PeerStateStore;
+  readonly #rng: () => number;
+  readonly #clock: () => number;
+  readonly #keys = new Map<string, string>();
+  #cycle: string[] = [];
+  #cursor = 0;
+  #lastIp: string | undefined;
+  #lastStamp = Number.NEGATIVE_INFINITY;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(deps: DisseminatorDeps) {
+    this.#deps = deps;
+    const fanout = deps.options?.fanout ?? DEFAULT_DISSEMINATION.fanout;
+    this.options = validate({ ...DEFAULT_DISSEMINATION, followLimit: fanout, ...deps.options });
+    this.#peers = deps.peers ?? new MemoryPeerState();
+    this.#rng = deps.rng ?? Math.random;
+    this.#clock = deps.clock ?? Date.now;
+  }
+
+  /** One gossip round. Rounds never overlap: a call made during a round runs after it. */
+  round(options: { announce?: boolean } = {}): Promise<RoundReport> {
+    const run = this.#queue.then(() => this.#round(options.announce === true));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Our address (or name, tz) changed: announce at once to `announceFanout` peers and the seeds. */
+  selfChanged(): Promise<RoundReport> {
+    return this.round({ announce: true });
+  }
+
+  /** A peer posted to us (the HTTP route calls this): it is alive. */
+  heard(address: string): void {
+    this.#state(address).lastHeard = this.#clock();
+  }
+
+  async #round(forceAnnounce: boolean): Promise<RoundReport> {
+    const { store, apiKey } = this.#deps;
+    const o = this.options;
+    const now = this.#clock();
+    const me = await this.#deps.self();
+    if (this.#lastIp === undefined) this.#restore(me.mac);
+    const announce =
+      forceAnnounce || (this.#lastIp !== undefined && this.#key(me.ip) !== this.#key(this.#lastIp));
+    const entry = deviceEntry({ ...me, 'time stamp': this.#nextStamp(now), log: [...me.log] });
+    await store.postSelf(entry);
+    this.#lastIp = me.ip;
+    const form = entryForm(entry, apiKey);
+    const selfKey = this.#key(me.ip);
+    const isSelf = (address: string) => address === me.ip || this.#key(address) === selfKey;
+
+    // Every other node's address, with its liveness (its own stamp counts, capped at our clock).
+    const fresh: string[] = [];
+    const stale: string[] = [];
+    const known = new Set<string>();
+    for (const e of store.list()) {
+      if (e.mac === me.mac || e.ip === '' || known.has(e.ip) || isSelf(e.ip)) continue;
+      known.add(e.ip);
+      const state = this.#state(e.ip, now);
+      const heard = Math.min(now, stampValue(e['time stamp']) * 1000);
+      if (heard > (state.lastHeard ?? Number.NEGATIVE_INFINITY)) state.lastHeard = heard;
+      const silent = now - (state.lastHeard ?? state.firstSeen);
+      if (silent < o.staleAfterMs) fresh.push(e.ip);
+      else if (silent < o.dropAfterMs) stale.push(e.ip);
+    }
+
+    const seeds = (this.#deps.seeds ?? []).filter((s) => !isSelf(s));
+    for (const seed of seeds) known.add(seed);
+    const seedChance = fresh.length < o.fanout ? 1 : o.seedLoad / fresh.length;
+    const destinations = seeds.filter(() => announce || seedChance >= 1 || this.#rng() < seedChance);
+    const chosen = new Set(destinations);
+    for (const a of this.#pick(announce ? o.announceFanout : o.fanout, fresh, chosen)) chosen.add(a);
+    const probes = stale
+      .filter((a) => !chosen.has(a))
+      .sort((a, b) => (this.#state(a).lastPosted ?? 0) - (this.#state(b).lastPosted ?? 0))
+      .slice(0, o.staleProbes);
+    for (const a of probes) chosen.add(a);
+
+    const report: RoundReport = { posted: [], answered: [], failed: [], learned: 0, followed: [], announce };
+    const candidates: string[] = [];
+    const onLearned = (changed: readonly DeviceEntry[]) => {
+      for (const e of changed) {
+        if (e.mac === me.mac || e.ip === '' || known.has(e.ip) || isSelf(e.ip)) continue;
+        known.add(e.ip);
+        candidates.push(e.ip);
+      }
+    };
+    const post = (address: string) => this.#post(address, form, me.mac, report, onLearned);
+    await eachLimited([...chosen], o.concurrency, post);
+    while (report.followed.length < o.followLimit && candidates.length > 0) {
+      shuffle(candidates, this.#rng);
+      const wave = candidates.splice(0, o.followLimit - report.followed.length);
+      report.followed.push(...wave);
+      await eachLimited(wave, o.concurrency, post);
+    }
+    this.#prune(now, known);
+    return report;
+  }
+
+  async #post(
+    address: string,
+    form: GossipForm,
+    ownMac: string,
+    report: RoundReport,
+    onLearned: (changed: readonly DeviceEntry[]) => void,
+  ): Promise<void> {
+    const state = this.#state(address);
+    state.lastPosted = this.#clock();
+    report.posted.push(address);
+    try {
+      const answer = await pRetry(() => this.#deps.transport.post(address, form), {
+        retries: this.options.retries,
+        minTimeout: this.options.retryMinTimeoutMs,
+        randomize: true,
+        shouldRetry: ({ error }) => isTransient(error),
+      });
+      state.lastAnswered = state.lastHeard = this.#clock();
+      state.failures = 0;
+      report.answered.push(address);
+      if (!answer || answer.length === 0) return;
+      const changed = await this.#deps.store.mergeLearned(answer.filter((e) => e.mac !== ownMac));
+      report.learned += changed.length;
+      onLearned(changed);
+    } catch (error) {
+      state.failures++;
+      report.failed.push({ address, code: errorCode(error) });
+      this.#deps.log?.debug({ peer: address, err: error }, 'gossip post failed');
+    }
+  }
+
+  /** Up to `k` of `eligible` not in `exclude`: round-robin over a shuffled cycle, reshuffled when used up. */
+  #pick(k: number, eligible: readonly string[], exclude: ReadonlySet<string>): string[] {
+    const ok = new Set(eligible.filter((a) => !exclude.has(a)));
+    const picked = new Set<string>();
+    let rebuilt = false;
+    while (picked.size < Math.min(k, ok.size)) {
+      if (this.#cursor >= this.#cycle.length) {
+        if (rebuilt) break;
+        this.#cycle = shuffle([...ok], this.#rng);
+        this.#cursor = 0;
+        rebuilt = true;
+      }
+      const address = this.#cycle[this.#cursor++];
+      if (ok.has(address)) picked.add(address);
+    }
+    return [...picked];
+  }
+
+  /** After a restart: our last stamp and address as the list has them (the address may have moved since). */
+  #restore(mac: string): void {
+    const own = this.#deps.store.list().find((e) => e.mac === mac);
+    if (!own) return;
+    this.#lastStamp = stampValue(own['time stamp']);
+    this.#lastIp = own.ip;
+  }
+
+  /** A stamp strictly newer than every one we posted before, even when the clock stepped back. */
+  #nextStamp(now: number): string {
+    const stamp = Math.max(now / 1000, this.#lastStamp + 0.001);
+    this.#lastStamp = stamp;
+    return String(stamp);
+  }
+
+  /** Forgets addresses no longer in the list once they have been silent for `dropAfterMs`. */
+  #prune(now: number, known: ReadonlySet<string>): void {
+    for (const [address, state] of this.#peers.entries()) {
+      const last = Math.max(state.lastHeard ?? state.firstSeen, state.lastPosted ?? 0);
+      if (!known.has(address) && now - last >= this.options.dropAfterMs) this.#peers.delete(address);
+    }
+  }
+
+  #state(address: string, now = this.#clock()): PeerState {
+    let state = this.#peers.get(address);
+    if (!state) {
+      state = { firstSeen: now, failures: 0 };
+      this.#peers.set(address, state);
+    }
+    return state;
+  }
+
+  #key(address: string): string {
+    let key = this.#keys.get(address);
+    if (key === undefined) {
+      if (this.#keys.size > 10_000) this.#keys.clear();
+      key = addressKey(address);
+      this.#keys.set(address, key);
+    }
+    return key;
+  }
+}

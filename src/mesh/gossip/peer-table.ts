@@ -1,0 +1,83 @@
+/**
+ * The peer table as pure functions (memberlist's state layer): how a node folds device lists that peers
+ * send back into its own. Entries are immutable values; nothing here mutates an argument.
+ */
+import { type DeviceEntry, deviceEntry } from '../device-entry.js';
+
+/** `time stamp` as seconds; an empty or malformed stamp is older than any real one. */
+export function stampValue(stamp: string): number {
+  const value = Number(stamp);
+  return stamp.trim() !== '' && Number.isFinite(value) ? value : Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * True when `received` is strictly newer than `current`. Stamps of one MAC all come from that node's own
+ * clock, so comparing them numerically is meaningful; equal stamps keep what we have.
+ */
+export function isNewer(received: DeviceEntry, current: DeviceEntry): boolean {
+  const a = received['time stamp'];
+  const b = current['time stamp'];
+  return a !== b && stampValue(a) > stampValue(b);
+}
+
+/** Position of the FIRST entry of each MAC (the original api.php updates the first match). */
+export function macIndex(list: readonly DeviceEntry[]): Map<string, number> {
+  const index = new Map<string, number>();
+  list.forEach((entry, i) => {
+    if (!index.has(entry.mac)) index.set(entry.mac, i);
+  });
+  return index;
+}
+
+export interface MergeResult {
+  /** The merged list; the same array as the input when nothing changed. */
+  list: readonly DeviceEntry[];
+  /** The received entries that were appended or replaced an older one, in received order. */
+  changed: DeviceEntry[];
+}
+
+/**
+ * Merges a list a peer answered with (pull), per MAC: an unknown MAC is appended (in received order), a
+ * known MAC is replaced in place only by a numerically newer `time stamp`, and nothing is ever removed or
+ * reordered. Pass `index` (kept up to date by the caller: `macIndex(list)` plus the appends it reports)
+ * to skip rebuilding it; it is updated in place for appended MACs.
+ */
+export function mergeLearned(
+  list: readonly DeviceEntry[],
+  received: readonly DeviceEntry[],
+  index: Map<string, number> = macIndex(list),
+): MergeResult {
+  let next: DeviceEntry[] | undefined;
+  const changed: DeviceEntry[] = [];
+  for (const entry of received) {
+    const at = index.get(entry.mac);
+    const current = at === undefined ? undefined : (next ?? list)[at];
+    if (current === entry || (current && !isNewer(entry, current))) continue;
+    next ??= [...list];
+    const copy = deviceEntry(entry);
+    if (at === undefined) {
+      index.set(entry.mac, next.length);
+      next.push(copy);
+    } else {
+      next[at] = copy;
+    }
+    changed.push(copy);
+  }
+  return { list: next ?? list, changed };
+}
+
+/**
+ * A canonical form of a peer address for comparisons: trimmed, lower case, without the default `:80`
+ * and without brackets around a bare IPv6 address. `1.2.3.4`, ` 1.2.3.4:80` and `1.2.3.4:80 ` match.
+ */
+export function addressKey(address: string): string {
+  const key = address.trim().toLowerCase();
+  const v6 = /^\[([^\]]*)\](?::(\d+))?$/.exec(key);
+  if (v6) return v6[2] === undefined || v6[2] === '80' ? v6[1] : `[${v6[1]}]:${v6[2]}`;
+  return /^[^:]*:80$/.test(key) ? key.slice(0, -3) : key;
+}
+
+/** True when two addresses name the same HTTP endpoint (see `addressKey`). */
+export function sameAddress(a: string, b: string): boolean {
+  return a === b || addressKey(a) === addressKey(b);
+}
