@@ -5,6 +5,7 @@ import { PimeshError } from './errors.js';
 import { createChargeController } from './hardware/charge-controller/index.js';
 import type { ChargeController } from './hardware/charge-controller/types.js';
 import { createApp } from './http/app.js';
+import { createHandler } from './http/handler.js';
 import type { ChargeControllerStatus, NodeStatus } from './http/routes/status.js';
 import { cronEvery } from './jobs/cron-every.js';
 import { logSample, type Sample } from './jobs/log-sample.js';
@@ -104,7 +105,8 @@ export class Daemon {
     };
   }
 
-  createApp() {
+  /** The node's request handler: the fast public PV path in front of the Koa app. */
+  createHandler() {
     const { profile } = this.#loaded;
     const answers = new SolarAnswers({
       store: this.store,
@@ -120,13 +122,14 @@ export class Daemon {
       limiter: new FailureLimiter(),
       log: this.#log.child({ module: 'gossip' }),
     };
-    return createApp({
+    const app = createApp({
       answers,
       status: () => this.status(),
       sample: () => this.sample(),
       log: this.#log,
       gossip,
     });
+    return createHandler(app, answers);
   }
 
   async start(): Promise<void> {
@@ -144,8 +147,7 @@ export class Daemon {
         'no network key (PIMESH_NETWORK_KEY or PIMESH_NETWORK_KEY_HASH): api.php POSTs are refused',
       );
     }
-    const app = this.createApp();
-    this.#server = createServer(app.callback());
+    this.#server = createServer(this.createHandler());
     const server = this.#server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -164,7 +166,7 @@ export class Daemon {
       const every = cronEvery(config.chargeController.sampleIntervalSeconds) as string;
       this.#scheduler.add('log-sample', every, () => this.sample(), { runAtStart: true });
     }
-    this.#scheduler.start();
+    await this.#scheduler.start();
   }
 
   async stop(): Promise<void> {

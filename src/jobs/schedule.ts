@@ -1,11 +1,12 @@
-import { CronJob } from 'cron';
+import type { CronJob } from 'cron';
 import type { Logger } from '../log.js';
 
 export { cronEvery } from './cron-every.js';
 
 interface Job {
   name: string;
-  cron: CronJob;
+  cronTime: string;
+  cron?: CronJob;
   runAtStart: boolean;
   run: () => Promise<void>;
 }
@@ -43,22 +44,24 @@ export class Scheduler {
         running = false;
       }
     };
-    const cron = CronJob.from({ cronTime, onTick: run, start: false });
-    this.#jobs.push({ name, cron, runAtStart: options.runAtStart ?? false, run });
+    this.#jobs.push({ name, cronTime, runAtStart: options.runAtStart ?? false, run });
   }
 
   get names(): string[] {
     return this.#jobs.map((j) => j.name);
   }
 
-  start(): void {
+  /** Starts every job on its timetable (cron is loaded only when there is a job to run). */
+  async start(): Promise<void> {
+    if (this.#jobs.length === 0) return;
+    const { CronJob } = await import('cron');
     for (const job of this.#jobs) {
-      job.cron.start();
+      job.cron = CronJob.from({ cronTime: job.cronTime, onTick: job.run, start: true });
       if (job.runAtStart) void job.run();
     }
   }
 
   async stop(): Promise<void> {
-    for (const job of this.#jobs) await job.cron.stop();
+    for (const job of this.#jobs) await job.cron?.stop();
   }
 }

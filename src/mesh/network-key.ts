@@ -1,5 +1,4 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import bcrypt from 'bcryptjs';
 import { testInput } from './php-input.js';
 
 export interface NetworkKeyOptions {
@@ -51,6 +50,8 @@ export class NetworkKey {
     if (this.#key && timingSafeEqual(hashed, this.#key)) return true;
     if (!this.#hash) return false;
     if (this.#verified.some((known) => timingSafeEqual(known, hashed))) return true;
+    // Loaded on first use: a node that is never POSTed to does not keep bcrypt in memory.
+    const { default: bcrypt } = await import('bcryptjs');
     const ok = await bcrypt.compare(input, this.#hash);
     if (ok) {
       this.#verified.push(hashed);

@@ -1,8 +1,10 @@
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import type { RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Koa from 'koa';
 import { createApp } from '../../src/http/app.js';
+import { createHandler } from '../../src/http/handler.js';
 import type { NodeStatus } from '../../src/http/routes/status.js';
 import { silentLogger } from '../../src/log.js';
 import { SolarAnswers } from '../../src/readings/solar-answers.js';
@@ -33,7 +35,11 @@ export function fixtureDir(): string {
 }
 
 /** The HTTP app over a charge-controller directory, as a node would serve it. */
-export function solarApp(options: SolarAppOptions = {}): { app: Koa; store: TracerStore } {
+export function solarApp(options: SolarAppOptions = {}): {
+  app: Koa;
+  handler: RequestListener;
+  store: TracerStore;
+} {
   const store = new TracerStore(options.dir ?? fixtureDir());
   const answers = new SolarAnswers({
     store,
@@ -57,5 +63,6 @@ export function solarApp(options: SolarAppOptions = {}): { app: Koa; store: Trac
     },
   });
   const sample = () => Promise.reject(new Error('no sampling in this app'));
-  return { app: createApp({ answers, status, sample, log: silentLogger() }), store };
+  const app = createApp({ answers, status, sample, log: silentLogger() });
+  return { app, handler: createHandler(app, answers), store };
 }

@@ -6,8 +6,7 @@ import { fixtureDir, solarApp } from '../helpers/solar-app.js';
 
 // Checklist §10 of spec/solar-protocol.md, items 1-18 and 24, on the fixture files: bodies byte for byte.
 
-const { app } = solarApp();
-const server = app.callback();
+const { handler: server } = solarApp();
 
 const HEADER =
   '["datetime","PV voltage","PV current","PV power L","PV power H","battery voltage","battery current","battery power L","battery power H","load voltage","load current","load power","battery percentage"]';
@@ -60,7 +59,7 @@ test('4: a whitelisted value without a column is empty', answers, cc('value=char
 test('5: value= is empty when today has no file', async (t) => {
   const dir = fixtureDir();
   rmSync(join(dir, 'tracerData2021-02-24.csv'));
-  const res = await request(solarApp({ dir }).app.callback()).get(cc('value=PV-voltage'));
+  const res = await request(solarApp({ dir }).handler).get(cc('value=PV-voltage'));
   t.is(res.status, 200);
   t.is(res.text, '');
 });
@@ -168,13 +167,13 @@ test(
 
 test('16: without pvWatts the scaler is 1', async (t) => {
   const { pvWatts: _, ...profile } = { pvWatts: '60', name: 'x' };
-  const server = solarApp({ profile }).app.callback();
+  const server = solarApp({ profile }).handler;
   t.is((await request(server).get(cc('systemInfo=wattage-scaler'))).text, '1');
   t.is((await request(server).get(cc('value=scaled-wattage'))).text, '1.32');
 });
 
 test('16: an empty pvWatts makes scaled-wattage 0', async (t) => {
-  const server = solarApp({ profile: { pvWatts: '' } }).app.callback();
+  const server = solarApp({ profile: { pvWatts: '' } }).handler;
   t.is((await request(server).get(cc('value=scaled-wattage'))).text, '0');
   t.is((await request(server).get(cc('systemInfo=dump'))).text.includes('"wattage-scaler":null'), true);
 });

@@ -20,7 +20,7 @@ const peers = [
     log: [''],
   },
 ];
-const server = solarApp({ peers }).app.callback();
+const server = solarApp({ peers }).handler;
 
 const answers = test.macro(async (t, path: string, expected: string) => {
   const res = await request(server).get(path);

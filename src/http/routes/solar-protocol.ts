@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { parsePhpQuery } from '../../readings/php.js';
 import type { SolarAnswers } from '../../readings/solar-answers.js';
 
-const PHP_TYPE = 'text/html; charset=UTF-8';
+export const PHP_TYPE = 'text/html; charset=UTF-8';
 
 /** Answers as the PHP endpoint does: 200, text/html, CORS open as the original Apache config has it. */
 function reply(ctx: Context, body: string | Buffer): void {
@@ -14,23 +14,33 @@ function reply(ctx: Context, body: string | Buffer): void {
   ctx.body = body;
 }
 
-/**
- * The original public PV API, wire-compatible: `/api/v1/chargecontroller.php`,
- * `/api/v1/opendata.php`, `/api/v2/opendata.php` and the legacy `GET /api/v1/api.php?value=`.
- * Other methods get the empty 200 the PHP gives them (api.php's POST is the gossip handler).
- */
-export function solarProtocolRoutes(router: Router, answers: SolarAnswers): void {
-  const endpoints = [
+/** The GET answers of the original PHP endpoints, by path: each takes the raw query string. */
+export function phpEndpoints(answers: SolarAnswers): Map<string, (query: string) => string | Buffer> {
+  const endpoints = new Map<string, (query: string) => string | Buffer>();
+  const flavors = [
     ['/api/v1/chargecontroller.php', 'chargecontroller', 1],
     ['/api/v1/opendata.php', 'opendata', 1],
     ['/api/v2/opendata.php', 'opendata', 2],
   ] as const;
-  for (const [path, flavor, version] of endpoints) {
-    router.get(path, (ctx) => reply(ctx, answers.answer(flavor, version, parsePhpQuery(ctx.querystring))));
-    router.all(path, (ctx) => reply(ctx, ''));
+  for (const [path, flavor, version] of flavors) {
+    endpoints.set(path, (query) => answers.answer(flavor, version, parsePhpQuery(query)));
   }
-  router.get('/api/v1/api.php', (ctx) => {
-    const value = parsePhpQuery(ctx.querystring).get('value');
-    reply(ctx, value === undefined ? '' : answers.legacyValue(value));
+  endpoints.set('/api/v1/api.php', (query) => {
+    const value = parsePhpQuery(query).get('value');
+    return value === undefined ? '' : answers.legacyValue(value);
   });
+  return endpoints;
+}
+
+/**
+ * The original public PV API, wire-compatible: `/api/v1/chargecontroller.php`,
+ * `/api/v1/opendata.php`, `/api/v2/opendata.php` and the legacy `GET /api/v1/api.php?value=`.
+ * Other methods get the empty 200 the PHP gives them (api.php's POST is the gossip handler).
+ * `createHandler` answers the same GETs before Koa; these routes serve errors and other methods.
+ */
+export function solarProtocolRoutes(router: Router, answers: SolarAnswers): void {
+  for (const [path, answer] of phpEndpoints(answers)) {
+    router.get(path, (ctx) => reply(ctx, answer(ctx.querystring)));
+    if (path !== '/api/v1/api.php') router.all(path, (ctx) => reply(ctx, ''));
+  }
 }

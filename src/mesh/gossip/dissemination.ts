@@ -3,6 +3,7 @@
  * to a few peers, fold their answers into our list, and follow addresses we had never seen. Original
  * nodes are answered in their own protocol (they post to us; the HTTP route applies the POST rule).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry from 'p-retry';
 import type { Logger } from '../../log.js';
 import { type DeviceEntry, deviceEntry } from '../device-entry.js';
@@ -13,8 +14,14 @@ import { entryForm, type GossipForm, type GossipTransport } from './transport.js
 /** The node's device list (deviceList.json in the daemon, `MemoryPeerList` in tests). Entries are immutable. */
 export interface PeerListStore {
   list(): readonly DeviceEntry[];
-  /** Pull rule (`mergeLearned` in peer-table.ts); resolves with the entries that changed. */
-  mergeLearned(entries: readonly DeviceEntry[]): Promise<readonly DeviceEntry[]> | readonly DeviceEntry[];
+  /**
+   * Pull rule (`mergeLearned` in peer-table.ts, entries of `selfMac` skipped); resolves with the entries
+   * that changed.
+   */
+  mergeLearned(
+    entries: readonly DeviceEntry[],
+    selfMac: string,
+  ): Promise<readonly DeviceEntry[]> | readonly DeviceEntry[];
   /** POST rule (`mergePosted`): the node asserts its own entry; update that MAC in place, else append. */
   postSelf(entry: DeviceEntry): Promise<void> | void;
 }
@@ -57,6 +64,8 @@ export class MemoryPeerState implements PeerStateStore {
 }
 
 const DAY = 24 * 60 * 60 * 1000;
+/** Forgetting happens on a scale of weeks; looking for what to forget hourly is plenty. */
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export interface DisseminationOptions {
   /** Random non-stale peers posted to per round; every peer is reached within ceil(peers/fanout) rounds. */
@@ -166,6 +175,7 @@ export class Disseminator {
   #cursor = 0;
   #lastIp: string | undefined;
   #lastStamp = Number.NEGATIVE_INFINITY;
+  #lastPrune = Number.NEGATIVE_INFINITY;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(deps: DisseminatorDeps) {
@@ -253,7 +263,10 @@ export class Disseminator {
       report.followed.push(...wave);
       await eachLimited(wave, o.concurrency, post);
     }
-    this.#prune(now, known);
+    if (now - this.#lastPrune >= PRUNE_EVERY_MS) {
+      this.#lastPrune = now;
+      this.#prune(now, known);
+    }
     return report;
   }
 
@@ -268,23 +281,36 @@ export class Disseminator {
     state.lastPosted = this.#clock();
     report.posted.push(address);
     try {
-      const answer = await pRetry(() => this.#deps.transport.post(address, form), {
-        retries: this.options.retries,
-        minTimeout: this.options.retryMinTimeoutMs,
-        randomize: true,
-        shouldRetry: ({ error }) => isTransient(error),
-      });
+      const answer = await this.#send(address, form);
       state.lastAnswered = state.lastHeard = this.#clock();
       state.failures = 0;
       report.answered.push(address);
       if (!answer || answer.length === 0) return;
-      const changed = await this.#deps.store.mergeLearned(answer.filter((e) => e.mac !== ownMac));
+      const changed = await this.#deps.store.mergeLearned(answer, ownMac);
       report.learned += changed.length;
       onLearned(changed);
     } catch (error) {
       state.failures++;
       report.failed.push({ address, code: errorCode(error) });
       this.#deps.log?.debug({ peer: address, err: error }, 'gossip post failed');
+    }
+  }
+
+  /** One POST; a transient failure is retried with backoff (p-retry), anything else rejects at once. */
+  async #send(address: string, form: GossipForm): Promise<readonly DeviceEntry[] | undefined> {
+    const post = () => this.#deps.transport.post(address, form);
+    try {
+      return await post();
+    } catch (error) {
+      if (this.options.retries === 0 || !isTransient(error)) throw error;
+      const { retries, retryMinTimeoutMs } = this.options;
+      await sleep(retryMinTimeoutMs * (1 + this.#rng()));
+      return pRetry(post, {
+        retries: retries - 1,
+        minTimeout: retryMinTimeoutMs * 2,
+        randomize: true,
+        shouldRetry: ({ error: e }) => isTransient(e),
+      });
     }
   }
 

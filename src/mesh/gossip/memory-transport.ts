@@ -74,7 +74,6 @@ export class MemoryNetwork {
     else this.messages++;
     this.trace?.(from, to, form);
     const handler = this.#handlers.get(loop ? from : to);
-    await undefined; // answer asynchronously, like a socket would
     if (!handler) {
       this.refused++;
       throw connectionRefused(to);
@@ -131,8 +130,8 @@ export class MemoryPeerList implements PeerListStore {
   }
 
   /** Pull: see `mergeLearned` in peer-table.ts. Returns the entries that changed. */
-  mergeLearned(entries: readonly DeviceEntry[]): readonly DeviceEntry[] {
-    const result = mergeLearned(this.#list, entries, this.#index);
+  mergeLearned(entries: readonly DeviceEntry[], selfMac?: string): readonly DeviceEntry[] {
+    const result = mergeLearned(this.#list, entries, { index: this.#index, selfMac });
     this.#list = result.list;
     return result.changed;
   }

@@ -29,7 +29,12 @@ export interface OriginalClientDeps {
   clock?: () => number;
   /** Posted right after localhost on the first level only (`solarprotocol.net` from 2022-08). */
   extraDestinations?: readonly string[];
+  /** getNewDST's test (default `unknownIps`); a simulation may answer it from its own index. */
+  unknownIps?: UnknownIps;
 }
+
+/** The ips of `answer`'s entries whose mac, or whose ip, is not in `local`, in answer order. */
+export type UnknownIps = (answer: readonly DeviceEntry[], local: readonly DeviceEntry[]) => Iterable<string>;
 
 export interface OriginalRunReport {
   /** Every POST except the ones to localhost, in order. */
@@ -57,6 +62,11 @@ function bookOf(list: readonly DeviceEntry[]): Book {
   return book;
 }
 
+export const unknownIps: UnknownIps = (answer, local) => {
+  const book = bookOf(local);
+  return answer.filter((r) => !book.macs.has(r.mac) || !book.ips.has(r.ip)).map((r) => r.ip);
+};
+
 /** One run of the original client (one cron / runner cycle). */
 export async function runOriginalClient(deps: OriginalClientDeps): Promise<OriginalRunReport> {
   const clock = deps.clock ?? Date.now;
@@ -66,14 +76,13 @@ export async function runOriginalClient(deps: OriginalClientDeps): Promise<Origi
   const running = new Set<string>();
   let queue: string[] = [];
 
+  const unknown = deps.unknownIps ?? unknownIps;
   const scan = (answer: readonly DeviceEntry[]) => {
-    const book = bookOf(deps.store.list());
-    for (const r of answer) {
-      if ((!book.macs.has(r.mac) || !book.ips.has(r.ip)) && !running.has(r.ip)) {
-        running.add(r.ip);
-        queue.push(r.ip);
-        report.followed.push(r.ip);
-      }
+    for (const ip of unknown(answer, deps.store.list())) {
+      if (running.has(ip)) continue;
+      running.add(ip);
+      queue.push(ip);
+      report.followed.push(ip);
     }
   };
   const post = async (address: string, form: GossipForm) => {

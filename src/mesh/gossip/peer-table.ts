@@ -2,7 +2,7 @@
  * The peer table as pure functions (memberlist's state layer): how a node folds device lists that peers
  * send back into its own. Entries are immutable values; nothing here mutates an argument.
  */
-import { type DeviceEntry, deviceEntry } from '../device-entry.js';
+import type { DeviceEntry } from '../device-entry.js';
 
 /** `time stamp` as seconds; an empty or malformed stamp is older than any real one. */
 export function stampValue(stamp: string): number {
@@ -36,32 +36,44 @@ export interface MergeResult {
   changed: DeviceEntry[];
 }
 
+export interface MergeOptions {
+  /**
+   * The MAC position index of `list` (`macIndex(list)`), kept by a caller that merges often; it is
+   * updated in place for appended MACs, so the caller must keep the returned list.
+   */
+  index?: Map<string, number>;
+  /** Our own MAC: a node is the only authority on its own entry, so entries of it are never learned. */
+  selfMac?: string;
+}
+
 /**
  * Merges a list a peer answered with (pull), per MAC: an unknown MAC is appended (in received order), a
  * known MAC is replaced in place only by a numerically newer `time stamp`, and nothing is ever removed or
- * reordered. Pass `index` (kept up to date by the caller: `macIndex(list)` plus the appends it reports)
- * to skip rebuilding it; it is updated in place for appended MACs.
+ * reordered. Entries are immutable values, so received ones are stored as they are (not copied).
  */
 export function mergeLearned(
   list: readonly DeviceEntry[],
   received: readonly DeviceEntry[],
-  index: Map<string, number> = macIndex(list),
+  options: MergeOptions = {},
 ): MergeResult {
+  const index = options.index ?? macIndex(list);
   let next: DeviceEntry[] | undefined;
   const changed: DeviceEntry[] = [];
   for (const entry of received) {
+    if (entry.mac === options.selfMac) continue;
     const at = index.get(entry.mac);
-    const current = at === undefined ? undefined : (next ?? list)[at];
-    if (current === entry || (current && !isNewer(entry, current))) continue;
+    if (at !== undefined) {
+      const current = (next ?? list)[at];
+      if (current === entry || !isNewer(entry, current)) continue;
+    }
     next ??= [...list];
-    const copy = deviceEntry(entry);
     if (at === undefined) {
       index.set(entry.mac, next.length);
-      next.push(copy);
+      next.push(entry);
     } else {
-      next[at] = copy;
+      next[at] = entry;
     }
-    changed.push(copy);
+    changed.push(entry);
   }
   return { list: next ?? list, changed };
 }

@@ -1,0 +1,37 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type Koa from 'koa';
+import type { SolarAnswers } from '../readings/solar-answers.js';
+import { PHP_TYPE, phpEndpoints } from './routes/solar-protocol.js';
+
+/**
+ * The request handler the node serves: the public PV GETs (the hot path: peers, websites and load
+ * tests hit them hardest) are answered straight from the cached data, everything else, and any
+ * PV query that fails (a 400/403), goes through the Koa app and its error middleware.
+ */
+export function createHandler(app: Koa, answers: SolarAnswers): RequestListener {
+  const koa = app.callback();
+  const endpoints = phpEndpoints(answers);
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const url = req.url ?? '/';
+      const mark = url.indexOf('?');
+      const answer = endpoints.get(mark === -1 ? url : url.slice(0, mark));
+      if (answer !== undefined) {
+        let body: string | Buffer;
+        try {
+          body = answer(mark === -1 ? '' : url.slice(mark + 1));
+        } catch {
+          return koa(req, res);
+        }
+        res.writeHead(200, {
+          'Content-Type': PHP_TYPE,
+          'Content-Length': Buffer.byteLength(body),
+          'Access-Control-Allow-Origin': '*',
+        });
+        res.end(req.method === 'HEAD' ? undefined : body);
+        return;
+      }
+    }
+    return koa(req, res);
+  };
+}
