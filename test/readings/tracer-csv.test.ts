@@ -1,5 +1,4 @@
 import test from 'ava';
-import type { TracerReading } from '../../src/hardware/charge-controller/types.js';
 import {
   formatLocalDatetime,
   formatTracerRow,
@@ -8,6 +7,7 @@ import {
   TRACER_HEADER_LINE,
   tracerFileName,
 } from '../../src/readings/tracer-csv.js';
+import { READING } from '../helpers/readings.js';
 
 test('the header is exactly the original', (t) => {
   t.is(
@@ -45,22 +45,8 @@ test('datetimes are naive local time with microseconds', (t) => {
 });
 
 test('a row has the datetime and twelve values', (t) => {
-  const reading: TracerReading = {
-    'PV voltage': 13.23,
-    'PV current': 0.09,
-    'PV power L': 1.32,
-    'PV power H': 0,
-    'battery voltage': 12,
-    'battery current': 0.11,
-    'battery power L': 1.32,
-    'battery power H': 0,
-    'load voltage': 12,
-    'load current': 0.22,
-    'load power': 2.64,
-    'battery percentage': 0.33,
-  };
   t.is(
-    formatTracerRow(new Date(2021, 1, 24, 7, 50, 13, 445), reading, 434),
+    formatTracerRow(new Date(2021, 1, 24, 7, 50, 13, 445), READING, 434),
     '2021-02-24 07:50:13.445434,13.23,0.09,1.32,0.0,12.0,0.11,1.32,0.0,12.0,0.22,2.64,0.33',
   );
 });
