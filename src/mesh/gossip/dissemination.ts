@@ -1,14 +1,29 @@
 /**
- * Dissemination for ONE node (memberlist's gossip layer): each round post our own entry to the seeds and
- * to a few peers, fold their answers into our list, and follow addresses we had never seen. Original
- * nodes are answered in their own protocol (they post to us; the HTTP route applies the POST rule).
+ * Dissemination for ONE node (memberlist's gossip layer), over the unchanged Solar Protocol wire: a POST
+ * carries only our own entry, the answer is the receiver's whole list. Each round we
+ *
+ * 1. apply our own entry to our list (the original posts to localhost), with a stamp that only grows;
+ * 2. post it to the seeds (every round in small meshes, ~`seedLoad` posts per round to a seed in big
+ *    ones), to `fanout` fresh peers round-robin over a shuffled cycle, and to `staleProbes` stale ones;
+ * 3. merge every answer by the pull rule (newer stamp per MAC wins, nothing deleted), then follow up to
+ *    `followLimit` addresses we first saw in those answers, each once.
+ *
+ * A round whose own address changed posts to `announceFanout` peers and every seed. Original nodes
+ * need nothing from us: they keep posting to everyone, and the HTTP route answers them.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry from 'p-retry';
 import type { Logger } from '../../log.js';
 import { type DeviceEntry, deviceEntry } from '../device-entry.js';
 import { errorCode, isTransient } from './errors.js';
-import { addressKey, stampValue } from './peer-table.js';
+import {
+  addressKey,
+  MemoryPeerLiveness,
+  type PeerLiveness,
+  type PeerLivenessStore,
+  peerStatus,
+  stampValue,
+} from './peer-table.js';
 import { entryForm, type GossipForm, type GossipTransport } from './transport.js';
 
 /** The node's device list (deviceList.json in the daemon, `MemoryPeerList` in tests). Entries are immutable. */
@@ -26,6 +41,8 @@ export interface PeerListStore {
   postSelf(entry: DeviceEntry): Promise<void> | void;
 }
 
+export { MemoryPeerLiveness, type PeerLiveness, type PeerLivenessStore };
+
 /** What the node says about itself; the Disseminator adds the `time stamp`. */
 export interface SelfInfo {
   mac: string;
@@ -34,33 +51,6 @@ export interface SelfInfo {
   name: string;
   tz: string;
   log: readonly string[];
-}
-
-/** What a node remembers about one peer address (times are the local clock, ms). */
-export interface PeerState {
-  firstSeen: number;
-  lastPosted?: number;
-  lastAnswered?: number;
-  /** The last sign of life: it answered us, posted to us, or its entry carried this (capped) stamp. */
-  lastHeard?: number;
-  /** Failed posts since the last answer. */
-  failures: number;
-}
-
-/** Where peer states live; in memory here, a file-backed one in the daemon can restore them at start. */
-export interface PeerStateStore {
-  get(address: string): PeerState | undefined;
-  set(address: string, state: PeerState): void;
-  delete(address: string): void;
-  entries(): Iterable<[string, PeerState]>;
-}
-
-export class MemoryPeerState implements PeerStateStore {
-  readonly #states = new Map<string, PeerState>();
-  get = (address: string) => this.#states.get(address);
-  set = (address: string, state: PeerState) => void this.#states.set(address, state);
-  delete = (address: string) => void this.#states.delete(address);
-  entries = () => this.#states.entries();
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -115,7 +105,7 @@ export interface DisseminatorDeps {
   apiKey: string;
   /** Posted to regardless of staleness (e.g. `solarprotocol.net`, a bootstrap peer). */
   seeds?: readonly string[];
-  peers?: PeerStateStore;
+  peers?: PeerLivenessStore;
   /** Floats in [0, 1); seeded in tests and the bench. */
   rng?: () => number;
   /** Epoch ms. */
@@ -167,7 +157,7 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
 export class Disseminator {
   readonly options: Readonly<DisseminationOptions>;
   readonly #deps: DisseminatorDeps;
-  readonly #peers: PeerStateStore;
+  readonly #peers: PeerLivenessStore;
   readonly #rng: () => number;
   readonly #clock: () => number;
   readonly #keys = new Map<string, string>();
@@ -182,7 +172,7 @@ export class Disseminator {
     this.#deps = deps;
     const fanout = deps.options?.fanout ?? DEFAULT_DISSEMINATION.fanout;
     this.options = validate({ ...DEFAULT_DISSEMINATION, followLimit: fanout, ...deps.options });
-    this.#peers = deps.peers ?? new MemoryPeerState();
+    this.#peers = deps.peers ?? new MemoryPeerLiveness();
     this.#rng = deps.rng ?? Math.random;
     this.#clock = deps.clock ?? Date.now;
   }
@@ -205,52 +195,50 @@ export class Disseminator {
   }
 
   async #round(forceAnnounce: boolean): Promise<RoundReport> {
-    const { store, apiKey } = this.#deps;
     const o = this.options;
     const now = this.#clock();
     const me = await this.#deps.self();
     if (this.#lastIp === undefined) this.#restore(me.mac);
-    const announce =
-      forceAnnounce || (this.#lastIp !== undefined && this.#key(me.ip) !== this.#key(this.#lastIp));
-    const entry = deviceEntry({ ...me, 'time stamp': this.#nextStamp(now), log: [...me.log] });
-    await store.postSelf(entry);
-    this.#lastIp = me.ip;
-    const form = entryForm(entry, apiKey);
     const selfKey = this.#key(me.ip);
-    const isSelf = (address: string) => address === me.ip || this.#key(address) === selfKey;
+    const announce = forceAnnounce || (this.#lastIp !== undefined && this.#key(this.#lastIp) !== selfKey);
+    const entry = deviceEntry({ ...me, 'time stamp': this.#nextStamp(now), log: [...me.log] });
+    await this.#deps.store.postSelf(entry);
+    this.#lastIp = me.ip;
+    const form = entryForm(entry, this.#deps.apiKey);
+    const known = new Set<string>();
+    const skip = (e: DeviceEntry) =>
+      e.mac === me.mac || e.ip === '' || known.has(e.ip) || e.ip === me.ip || this.#key(e.ip) === selfKey;
 
-    // Every other node's address, with its liveness (its own stamp counts, capped at our clock).
+    // Every other node's address and status; its own stamp is a sign of life too (capped at our clock).
     const fresh: string[] = [];
     const stale: string[] = [];
-    const known = new Set<string>();
-    for (const e of store.list()) {
-      if (e.mac === me.mac || e.ip === '' || known.has(e.ip) || isSelf(e.ip)) continue;
+    for (const e of this.#deps.store.list()) {
+      if (skip(e)) continue;
       known.add(e.ip);
       const state = this.#state(e.ip, now);
       const heard = Math.min(now, stampValue(e['time stamp']) * 1000);
       if (heard > (state.lastHeard ?? Number.NEGATIVE_INFINITY)) state.lastHeard = heard;
-      const silent = now - (state.lastHeard ?? state.firstSeen);
-      if (silent < o.staleAfterMs) fresh.push(e.ip);
-      else if (silent < o.dropAfterMs) stale.push(e.ip);
+      const status = peerStatus(state, now, o);
+      if (status === 'fresh') fresh.push(e.ip);
+      else if (status === 'stale') stale.push(e.ip);
     }
 
-    const seeds = (this.#deps.seeds ?? []).filter((s) => !isSelf(s));
-    for (const seed of seeds) known.add(seed);
-    const seedChance = fresh.length < o.fanout ? 1 : o.seedLoad / fresh.length;
-    const destinations = seeds.filter(() => announce || seedChance >= 1 || this.#rng() < seedChance);
-    const chosen = new Set(destinations);
+    // Seeds (load-limited, see `seedLoad`), then the fanout, then stale probes.
+    const seeds = (this.#deps.seeds ?? []).filter((a) => a !== me.ip && this.#key(a) !== selfKey);
+    const seedChance = announce || fresh.length < o.fanout ? 1 : o.seedLoad / fresh.length;
+    const chosen = new Set(seeds.filter(() => seedChance >= 1 || this.#rng() < seedChance));
+    for (const a of seeds) known.add(a);
     for (const a of this.#pick(announce ? o.announceFanout : o.fanout, fresh, chosen)) chosen.add(a);
-    const probes = stale
-      .filter((a) => !chosen.has(a))
-      .sort((a, b) => (this.#state(a).lastPosted ?? 0) - (this.#state(b).lastPosted ?? 0))
-      .slice(0, o.staleProbes);
-    for (const a of probes) chosen.add(a);
+    const lastPosted = (a: string) => this.#state(a).lastPosted ?? 0;
+    const probes = stale.filter((a) => !chosen.has(a)).sort((a, b) => lastPosted(a) - lastPosted(b));
+    for (const a of probes.slice(0, o.staleProbes)) chosen.add(a);
 
+    // Post; addresses first seen in the answers are followed, at most `followLimit` per round.
     const report: RoundReport = { posted: [], answered: [], failed: [], learned: 0, followed: [], announce };
     const candidates: string[] = [];
     const onLearned = (changed: readonly DeviceEntry[]) => {
       for (const e of changed) {
-        if (e.mac === me.mac || e.ip === '' || known.has(e.ip) || isSelf(e.ip)) continue;
+        if (skip(e)) continue;
         known.add(e.ip);
         candidates.push(e.ip);
       }
@@ -270,6 +258,7 @@ export class Disseminator {
     return report;
   }
 
+  /** Posts to one peer and merges its answer; never rejects (failures land in the report). */
   async #post(
     address: string,
     form: GossipForm,
@@ -280,19 +269,25 @@ export class Disseminator {
     const state = this.#state(address);
     state.lastPosted = this.#clock();
     report.posted.push(address);
+    let answer: readonly DeviceEntry[] | undefined;
     try {
-      const answer = await this.#send(address, form);
-      state.lastAnswered = state.lastHeard = this.#clock();
-      state.failures = 0;
-      report.answered.push(address);
-      if (!answer || answer.length === 0) return;
-      const changed = await this.#deps.store.mergeLearned(answer, ownMac);
-      report.learned += changed.length;
-      onLearned(changed);
+      answer = await this.#send(address, form);
     } catch (error) {
       state.failures++;
       report.failed.push({ address, code: errorCode(error) });
       this.#deps.log?.debug({ peer: address, err: error }, 'gossip post failed');
+      return;
+    }
+    state.lastAnswered = state.lastHeard = this.#clock();
+    state.failures = 0;
+    report.answered.push(address);
+    if (!answer || answer.length === 0) return;
+    try {
+      const changed = await this.#deps.store.mergeLearned(answer, ownMac);
+      report.learned += changed.length;
+      onLearned(changed);
+    } catch (error) {
+      this.#deps.log?.warn({ peer: address, err: error }, 'could not merge a gossip answer');
     }
   }
 
@@ -314,20 +309,25 @@ export class Disseminator {
     }
   }
 
-  /** Up to `k` of `eligible` not in `exclude`: round-robin over a shuffled cycle, reshuffled when used up. */
+  /**
+   * Up to `k` of `eligible` not in `exclude`, round-robin over a shuffled cycle that is reshuffled when
+   * used up: every eligible peer is picked within ceil(eligible/k) rounds.
+   */
   #pick(k: number, eligible: readonly string[], exclude: ReadonlySet<string>): string[] {
-    const ok = new Set(eligible.filter((a) => !exclude.has(a)));
+    const want = Math.min(k, eligible.length);
+    if (want <= 0) return [];
+    const ok = new Set(eligible);
     const picked = new Set<string>();
     let rebuilt = false;
-    while (picked.size < Math.min(k, ok.size)) {
+    while (picked.size < want) {
       if (this.#cursor >= this.#cycle.length) {
         if (rebuilt) break;
-        this.#cycle = shuffle([...ok], this.#rng);
+        this.#cycle = shuffle([...eligible], this.#rng);
         this.#cursor = 0;
         rebuilt = true;
       }
       const address = this.#cycle[this.#cursor++];
-      if (ok.has(address)) picked.add(address);
+      if (ok.has(address) && !exclude.has(address)) picked.add(address);
     }
     return [...picked];
   }
@@ -355,7 +355,7 @@ export class Disseminator {
     }
   }
 
-  #state(address: string, now = this.#clock()): PeerState {
+  #state(address: string, now = this.#clock()): PeerLiveness {
     let state = this.#peers.get(address);
     if (!state) {
       state = { firstSeen: now, failures: 0 };

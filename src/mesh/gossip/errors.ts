@@ -6,14 +6,17 @@ export type PeerErrorCode =
   | 'ERR_PEER_REJECTED'
   /** A 2xx answer that is neither empty nor a JSON array (PHP `var_dump`, `Error opening output file`...). */
   | 'ERR_PEER_BAD_ANSWER'
-  /** Any other status (3xx is not followed, so the key never leaves for another host; 5xx is transient). */
+  /**
+   * Any other status: 3xx is not followed (the key never leaves for another host), 5xx is transient,
+   * 4xx is not (pimesh's 429 means too many wrong keys: retrying soon cannot help).
+   */
   | 'ERR_PEER_HTTP'
   /** The address is not `host`, `host:port`, `IPv4[:port]` or `[v6][:port]`; nothing was sent. */
   | 'ERR_PEER_BAD_ADDRESS';
 
 /**
  * A peer answered, or could not be asked, in a way that is not a device list. `transient` is the marker
- * the retry policy reads (5xx and 429 only); `status` is the HTTP status when there was one.
+ * the retry policy reads (5xx only); `statusCode` is the HTTP status when there was one.
  */
 export class PeerError extends PimeshError {
   readonly address: string;
@@ -29,8 +32,7 @@ export class PeerError extends PimeshError {
     super(`${address}: ${message}`, { code, status: 502, cause: options.cause });
     this.address = address;
     this.statusCode = options.statusCode;
-    const s = options.statusCode ?? 0;
-    this.transient = code === 'ERR_PEER_HTTP' && (s >= 500 || s === 429);
+    this.transient = code === 'ERR_PEER_HTTP' && (options.statusCode ?? 0) >= 500;
   }
 }
 

@@ -3,7 +3,7 @@
  * with a timeout and no retries (the Disseminator retries transient failures with p-retry). Redirects are
  * not followed, so the network key is never sent on to another host.
  */
-import got, { type Got } from 'got';
+import type { Got } from 'got';
 import { type DeviceEntry, deviceEntry } from '../device-entry.js';
 import { PeerError } from './errors.js';
 import { encodeForm, type GossipForm, type GossipTransport } from './transport.js';
@@ -11,9 +11,16 @@ import { encodeForm, type GossipForm, type GossipTransport } from './transport.j
 export interface HttpTransportOptions {
   /** Whole-request timeout (the original's `timeout=5`). Default 5000. */
   timeoutMs?: number;
-  /** A got instance (e.g. with a custom agent); default the got default. */
+  /** A got instance (e.g. with a custom agent); default got itself, loaded on the first post. */
   got?: Got;
 }
+
+let defaultGot: Promise<Got> | undefined;
+/** got is loaded on first use, so a daemon that never gossips does not pay for it at start-up. */
+const loadGot = () => {
+  defaultGot ??= import('got').then((module) => module.default);
+  return defaultGot;
+};
 
 const HOST = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::(\d{1,5}))?$/;
 const BRACKETED_V6 = /^\[[0-9A-Fa-f:.]+\](?::(\d{1,5}))?$/;
@@ -87,16 +94,18 @@ export function parseAnswer(address: string, statusCode: number, body: string): 
 }
 
 export class HttpTransport implements GossipTransport {
-  readonly #got: Got;
+  readonly #got: Got | undefined;
   readonly #timeoutMs: number;
 
   constructor(options: HttpTransportOptions = {}) {
-    this.#got = options.got ?? got;
+    this.#got = options.got;
     this.#timeoutMs = options.timeoutMs ?? 5000;
   }
 
   async post(address: string, form: GossipForm): Promise<DeviceEntry[] | undefined> {
-    const response = await this.#got.post(peerUrl(address), {
+    const url = peerUrl(address);
+    const client = this.#got ?? (await loadGot());
+    const response = await client.post(url, {
       body: encodeForm(form),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       timeout: { request: this.#timeoutMs },

@@ -19,6 +19,17 @@ export type GossipHandler = (form: GossipForm, from: string, to: string) => Answ
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/** ECONNREFUSED without a stack trace: it would only show this file, and simulations refuse a lot. */
+function refused(address: string): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return connectionRefused(address);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /**
  * Wires nodes by address. Answers are passed by reference, never copied: a handler returns an immutable
  * snapshot (as `MemoryPeerList.list()` does), so a message costs O(1) however long the list is.
@@ -76,7 +87,7 @@ export class MemoryNetwork {
     const handler = this.#handlers.get(loop ? from : to);
     if (!handler) {
       this.refused++;
-      throw connectionRefused(to);
+      throw refused(to);
     }
     const answer = await handler(form, from, to);
     if (!loop) this.answerEntries += answer?.length ?? 0;
@@ -144,30 +155,26 @@ export interface ReceiverOptions {
   onPost?: (form: GossipForm, from: string) => void;
 }
 
-/** One immutable entry per form, shared by every receiver of that POST (equal anyway, and cheaper). */
-const FORM_ENTRIES = new WeakMap<GossipForm, DeviceEntry>();
-
 /**
  * The api.php receiver over a store: merge the POSTed entry by the original rule, then answer with the
  * whole list, or with an empty body when the list was empty before (as the original does).
  */
 export function apiReceiver(store: PeerListStore, options: ReceiverOptions = {}): GossipHandler {
+  const { apiKey, onPost } = options;
   return (form, from, to) => {
-    if (options.apiKey !== undefined && form.api_key.trim() !== options.apiKey) {
+    if (apiKey !== undefined && form.api_key.trim() !== apiKey) {
       throw new PeerError('ERR_PEER_REJECTED', to, 'Wrong API Key provided.');
     }
     const wasEmpty = store.list().length === 0;
-    let entry = FORM_ENTRIES.get(form);
-    if (!entry) {
-      entry = formEntry(form);
-      FORM_ENTRIES.set(form, entry);
+    const done = store.postSelf(formEntry(form));
+    if (done instanceof Promise) {
+      return done.then(() => {
+        onPost?.(form, from);
+        return wasEmpty ? undefined : store.list();
+      });
     }
-    const done = store.postSelf(entry);
-    const answer = () => {
-      options.onPost?.(form, from);
-      return wasEmpty ? undefined : store.list();
-    };
-    return done instanceof Promise ? done.then(answer) : answer();
+    onPost?.(form, from);
+    return wasEmpty ? undefined : store.list();
   };
 }
 

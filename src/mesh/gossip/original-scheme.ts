@@ -21,7 +21,10 @@ import type { GossipForm, GossipTransport } from './transport.js';
 
 export interface OriginalClientDeps {
   self: () => SelfInfo | Promise<SelfInfo>;
-  /** The node's deviceList.json; the client only reads it (it changes through our handler). */
+  /**
+   * The node's deviceList.json; the client only reads it (it changes through the node's api.php handler).
+   * `list()` returns an immutable snapshot, a new array after each change (as MemoryPeerList does).
+   */
   store: { list(): readonly DeviceEntry[] };
   transport: GossipTransport;
   apiKey: string;
@@ -33,15 +36,23 @@ export interface OriginalClientDeps {
   unknownIps?: UnknownIps;
 }
 
-/** The ips of `answer`'s entries whose mac, or whose ip, is not in `local`, in answer order. */
-export type UnknownIps = (answer: readonly DeviceEntry[], local: readonly DeviceEntry[]) => Iterable<string>;
+/**
+ * getNewDST: the ips to queue from `answer`, in answer order: of each entry whose mac, or whose ip, is not
+ * in `local`, unless its ip is in `running` or was returned before in this call. The caller adds every
+ * returned ip to `running`.
+ */
+export type UnknownIps = (
+  answer: readonly DeviceEntry[],
+  local: readonly DeviceEntry[],
+  running: ReadonlySet<string>,
+) => readonly string[];
 
 export interface OriginalRunReport {
   /** Every POST except the ones to localhost, in order. */
   posted: string[];
   answered: string[];
   failed: { address: string; code: string }[];
-  /** The ips queued from answers (each level after the first posts exactly these). */
+  /** The ips queued from answers, in order (the later levels post to these, except our own ip). */
   followed: string[];
 }
 
@@ -62,9 +73,13 @@ function bookOf(list: readonly DeviceEntry[]): Book {
   return book;
 }
 
-export const unknownIps: UnknownIps = (answer, local) => {
+export const unknownIps: UnknownIps = (answer, local, running) => {
   const book = bookOf(local);
-  return answer.filter((r) => !book.macs.has(r.mac) || !book.ips.has(r.ip)).map((r) => r.ip);
+  const queue = new Set<string>();
+  for (const r of answer) {
+    if ((!book.macs.has(r.mac) || !book.ips.has(r.ip)) && !running.has(r.ip)) queue.add(r.ip);
+  }
+  return [...queue];
 };
 
 /** One run of the original client (one cron / runner cycle). */
@@ -78,8 +93,7 @@ export async function runOriginalClient(deps: OriginalClientDeps): Promise<Origi
 
   const unknown = deps.unknownIps ?? unknownIps;
   const scan = (answer: readonly DeviceEntry[]) => {
-    for (const ip of unknown(answer, deps.store.list())) {
-      if (running.has(ip)) continue;
+    for (const ip of unknown(answer, deps.store.list(), running)) {
       running.add(ip);
       queue.push(ip);
       report.followed.push(ip);

@@ -4,10 +4,19 @@
  */
 import type { DeviceEntry } from '../device-entry.js';
 
+/** Parsed stamps: `Number()` of a decimal string costs ~75 ns and every answer repeats the same stamps. */
+const STAMPS = new Map<string, number>();
+
 /** `time stamp` as seconds; an empty or malformed stamp is older than any real one. */
 export function stampValue(stamp: string): number {
-  const value = Number(stamp);
-  return stamp.trim() !== '' && Number.isFinite(value) ? value : Number.NEGATIVE_INFINITY;
+  let value = STAMPS.get(stamp);
+  if (value === undefined) {
+    value = Number(stamp);
+    if (stamp.trim() === '' || !Number.isFinite(value)) value = Number.NEGATIVE_INFINITY;
+    if (STAMPS.size >= 65_536) STAMPS.clear();
+    STAMPS.set(stamp, value);
+  }
+  return value;
 }
 
 /**
@@ -92,4 +101,40 @@ export function addressKey(address: string): string {
 /** True when two addresses name the same HTTP endpoint (see `addressKey`). */
 export function sameAddress(a: string, b: string): boolean {
   return a === b || addressKey(a) === addressKey(b);
+}
+
+/** What a node remembers about one peer address (times are the local clock, ms). */
+export interface PeerLiveness {
+  firstSeen: number;
+  lastPosted?: number;
+  lastAnswered?: number;
+  /** The last sign of life: it answered us, posted to us, or its entry carried this stamp (capped at now). */
+  lastHeard?: number;
+  /** Failed posts since the last answer. */
+  failures: number;
+}
+
+/**
+ * Where the Disseminator keeps peer states: `get` returns the live record, which it updates in place
+ * (`set` only adds one). In memory by default; a store that also writes them to disk can restore them.
+ */
+export interface PeerLivenessStore {
+  get(address: string): PeerLiveness | undefined;
+  set(address: string, state: PeerLiveness): void;
+  delete(address: string): void;
+  entries(): Iterable<[string, PeerLiveness]>;
+}
+
+export class MemoryPeerLiveness extends Map<string, PeerLiveness> implements PeerLivenessStore {}
+
+export type PeerStatus = 'fresh' | 'stale' | 'dropped';
+
+/** Silent under `staleAfterMs`: fresh; under `dropAfterMs`: stale; else dropped (never heard: since firstSeen). */
+export function peerStatus(
+  state: PeerLiveness,
+  now: number,
+  limits: { staleAfterMs: number; dropAfterMs: number },
+): PeerStatus {
+  const silent = now - (state.lastHeard ?? state.firstSeen);
+  return silent < limits.staleAfterMs ? 'fresh' : silent < limits.dropAfterMs ? 'stale' : 'dropped';
 }

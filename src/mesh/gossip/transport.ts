@@ -40,9 +40,15 @@ export function encodeForm(form: GossipForm): string {
   return params.toString();
 }
 
+/**
+ * The entry behind each form built by `entryForm` or read by `formEntry`: entries and forms are
+ * immutable, so every in-process receiver of one POST can share one entry object (cheap merges).
+ */
+const ENTRIES = new WeakMap<GossipForm, DeviceEntry>();
+
 /** The form a node posts for its own entry. */
 export function entryForm(entry: DeviceEntry, apiKey: string): GossipForm {
-  return {
+  const form: GossipForm = {
     api_key: apiKey,
     stamp: entry['time stamp'],
     ip: entry.ip,
@@ -51,16 +57,23 @@ export function entryForm(entry: DeviceEntry, apiKey: string): GossipForm {
     tz: entry.tz,
     log: [...entry.log],
   };
+  ENTRIES.set(form, entry);
+  return form;
 }
 
 /** The entry a receiver stores for a POSTed form (the original api.php mapping, without HTML escaping). */
 export function formEntry(form: GossipForm): DeviceEntry {
-  return deviceEntry({
-    mac: form.mac,
-    ip: form.ip,
-    'time stamp': form.stamp,
-    name: form.name,
-    tz: form.tz,
-    log: [...form.log],
-  });
+  let entry = ENTRIES.get(form);
+  if (!entry) {
+    entry = deviceEntry({
+      mac: form.mac,
+      ip: form.ip,
+      'time stamp': form.stamp,
+      name: form.name,
+      tz: form.tz,
+      log: [...form.log],
+    });
+    ENTRIES.set(form, entry);
+  }
+  return entry;
 }
