@@ -13,6 +13,7 @@ Usage: pimesh <command> [--config FILE]
 Commands:
   serve          run the node: HTTP API on :8080, charge-controller logging, scheduled jobs
   log-sample     take one charge-controller sample now (asks a running daemon first)
+  post-ip        one gossip round: post this node's address to seeds and peers (daemon first)
   config         check the configuration and print it (secrets hidden)
   version        print the version
 
@@ -43,6 +44,10 @@ async function main(argv: string[]): Promise<number> {
       // Loaded only here: `serve` never needs the HTTP client.
       const { runLogSample } = await import('./one-shot.js');
       return runLogSample(loaded);
+    }
+    case 'post-ip': {
+      const { runPostIp } = await import('./one-shot.js');
+      return runPostIp(loaded);
     }
     case 'config':
       console.log(JSON.stringify(redact(loaded.config), null, 2));

@@ -9,12 +9,17 @@ import { createHandler } from './http/handler.js';
 import type { ChargeControllerStatus, NodeStatus } from './http/routes/status.js';
 import { cronEvery } from './jobs/cron-every.js';
 import { logSample, type Sample } from './jobs/log-sample.js';
+import { postIp } from './jobs/post-ip.js';
 import { Scheduler } from './jobs/schedule.js';
 import type { Logger } from './log.js';
 import { DeviceListFile } from './mesh/device-list.js';
+import { DeviceListStore } from './mesh/device-list-store.js';
+import { Disseminator } from './mesh/gossip/dissemination.js';
+import { HttpTransport } from './mesh/gossip/http-transport.js';
 import { NetworkKey } from './mesh/network-key.js';
 import { PeerState } from './mesh/peer-state.js';
 import { FailureLimiter } from './mesh/rate-limit.js';
+import { selfInfo } from './mesh/self-identity.js';
 import { SolarAnswers } from './readings/solar-answers.js';
 import { TracerStore } from './readings/tracer-store.js';
 import { nodeTimezone, VERSION } from './version.js';
@@ -36,6 +41,8 @@ export class Daemon {
   readonly deviceList: DeviceListFile;
   readonly peerState: PeerState;
   readonly #key: NetworkKey;
+  /** The gossip client; undefined without the plain network key (a hash can verify, not post). */
+  readonly disseminator: Disseminator | undefined;
   #server: Server | undefined;
   #lastSample: Sample | undefined;
   #lastError: ChargeControllerStatus['lastError'] = null;
@@ -59,6 +66,30 @@ export class Daemon {
     this.deviceList = new DeviceListFile({ dir: config.peersDir, log: log.child({ module: 'device-list' }) });
     this.peerState = new PeerState({ dir: config.peersDir, log: log.child({ module: 'peer-state' }) });
     this.#key = new NetworkKey({ key: config.network.key, keyHash: config.network.keyHash });
+    const apiKey = config.network.key;
+    this.disseminator =
+      apiKey === undefined
+        ? undefined
+        : new Disseminator({
+            self: () => selfInfo(config, profile, () => ['']),
+            store: new DeviceListStore(this.deviceList),
+            transport: new HttpTransport(),
+            apiKey,
+            seeds: config.network.seeds,
+            options: { fanout: config.network.fanout },
+            log: log.child({ module: 'gossip-client' }),
+          });
+  }
+
+  /** One gossip round now. */
+  async postIp() {
+    if (this.disseminator === undefined) {
+      throw new PimeshError('gossip needs the plain network key (PIMESH_NETWORK_KEY)', {
+        code: 'ERR_NO_NETWORK_KEY',
+        status: 503,
+      });
+    }
+    return postIp({ disseminator: this.disseminator, log: this.#log.child({ module: 'gossip-client' }) });
   }
 
   get port(): number {
@@ -121,11 +152,13 @@ export class Daemon {
       key: this.#key,
       limiter: new FailureLimiter(),
       log: this.#log.child({ module: 'gossip' }),
+      onPosted: (entry: { ip: string }) => this.disseminator?.heard(entry.ip),
     };
     const app = createApp({
       answers,
       status: () => this.status(),
       sample: () => this.sample(),
+      postIp: this.disseminator ? () => this.postIp() : undefined,
       log: this.#log,
       gossip,
     });
@@ -165,6 +198,10 @@ export class Daemon {
     if (c) {
       const every = cronEvery(config.chargeController.sampleIntervalSeconds) as string;
       this.#scheduler.add('log-sample', every, () => this.sample(), { runAtStart: true });
+    }
+    if (this.disseminator) {
+      const every = cronEvery(config.network.gossipIntervalSeconds) as string;
+      this.#scheduler.add('post-ip', every, () => this.postIp(), { runAtStart: true });
     }
     await this.#scheduler.start();
   }

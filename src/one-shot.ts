@@ -8,11 +8,27 @@ import { createLogger } from './log.js';
  * with no daemon listening, opens the charge controller itself, samples once and exits.
  */
 export async function runLogSample(loaded: LoadedConfig): Promise<number> {
+  return runJob(loaded, 'log-sample', (daemon) => daemon.sample());
+}
+
+/** `pimesh post-ip`: one gossip round, through the daemon when it runs, else by this process. */
+export async function runPostIp(loaded: LoadedConfig): Promise<number> {
+  return runJob(loaded, 'post-ip', async (daemon) => {
+    await daemon.deviceList.load();
+    return daemon.postIp();
+  });
+}
+
+async function runJob(
+  loaded: LoadedConfig,
+  job: string,
+  alone: (daemon: Daemon) => Promise<unknown>,
+): Promise<number> {
   const { port, host } = loaded.config.http;
   // The daemon listens on every address (0.0.0.0 / ::) or on one; ask it where it listens.
   const target = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   try {
-    const response = await got.post(`http://${target}:${port}/api/jobs/log-sample`, {
+    const response = await got.post(`http://${target}:${port}/api/jobs/${job}`, {
       timeout: { request: 15_000 },
       retry: { limit: 0 },
       throwHttpErrors: false,
@@ -22,15 +38,14 @@ export async function runLogSample(loaded: LoadedConfig): Promise<number> {
       console.log(body);
       return 0;
     }
-    console.error(`the daemon on :${port} could not take a sample: ${body}`);
+    console.error(`the daemon on :${port} could not run ${job}: ${body}`);
     return 1;
   } catch (error) {
     if ((error as { code?: string }).code !== 'ECONNREFUSED') throw error;
   }
   const daemon = new Daemon(loaded, createLogger('warn'));
   try {
-    const sample = await daemon.sample();
-    console.log(JSON.stringify(sample));
+    console.log(JSON.stringify(await alone(daemon)));
     return 0;
   } finally {
     await daemon.stop();

@@ -57,6 +57,18 @@ export const configSchema = z.strictObject({
         .regex(/^\$2[abxy]\$\d\d\$[./A-Za-z0-9]{53}$/, 'must be a bcrypt hash ($2y$10$...)')
         .optional(),
       seeds: z.array(z.string().min(1)).default([]),
+      /** Seconds between gossip rounds (the original posts every 15 minutes). */
+      gossipIntervalSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .refine(
+          (s) => cronEvery(s) !== undefined,
+          'must divide a minute, an hour or a day evenly (e.g. 300, 900)',
+        )
+        .default(900),
+      /** Peers posted to per round besides the seeds. */
+      fanout: z.number().int().min(1).max(64).default(3),
     })
     .prefault({}),
   adminKey: z.string().min(8, 'must be at least 8 characters').optional(),

@@ -5,6 +5,15 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
 export interface JobDeps {
   sample: () => Promise<{ at: Date; file: string; row: string; simulated: boolean }>;
+  /** One gossip round; absent when the node cannot post (no plain network key). */
+  postIp?: () => Promise<unknown>;
+}
+
+function fromThisMachine(ctx: Context): boolean {
+  const { remoteAddress, localAddress } = ctx.req.socket;
+  return (
+    LOOPBACK.test(remoteAddress ?? '') || (remoteAddress !== undefined && remoteAddress === localAddress)
+  );
 }
 
 /**
@@ -13,10 +22,12 @@ export interface JobDeps {
  */
 export function jobRoutes(router: Router, deps: JobDeps): void {
   router.post('/api/jobs/log-sample', async (ctx: Context) => {
-    const { remoteAddress, localAddress } = ctx.req.socket;
-    const local =
-      LOOPBACK.test(remoteAddress ?? '') || (remoteAddress !== undefined && remoteAddress === localAddress);
-    ctx.assert(local, 403, 'jobs can only be started from this machine');
+    ctx.assert(fromThisMachine(ctx), 403, 'jobs can only be started from this machine');
     ctx.body = await deps.sample();
+  });
+  router.post('/api/jobs/post-ip', async (ctx: Context) => {
+    ctx.assert(fromThisMachine(ctx), 403, 'jobs can only be started from this machine');
+    ctx.assert(deps.postIp, 503, 'gossip needs the plain network key (PIMESH_NETWORK_KEY)');
+    ctx.body = await deps.postIp();
   });
 }

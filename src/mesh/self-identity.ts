@@ -1,0 +1,40 @@
+import { networkInterfaces } from 'node:os';
+import type { NodeProfile } from '../config/profile.js';
+import type { Config } from '../config/schema.js';
+import { nodeTimezone } from '../version.js';
+import type { SelfInfo } from './gossip/dissemination.js';
+
+const NO_MAC = '00:00:00:00:00:00';
+
+/** The first non-internal interface of a family, as `os.networkInterfaces()` lists them. */
+function firstInterface(family: 'IPv4') {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) if (!a.internal && a.family === family && a.mac !== NO_MAC) return a;
+  }
+  return undefined;
+}
+
+/**
+ * What this node says about itself in gossip posts: PIMESH_PUBLIC_IP or the first LAN address, with
+ * `:port` unless it serves on 80 (as the original appends local.json's httpPort); PIMESH_MAC or that
+ * interface's MAC; the name stripped to [A-Za-z0-9_ ] as the original client does.
+ */
+export function selfInfo(
+  config: Readonly<Config>,
+  profile: NodeProfile,
+  log: () => readonly string[],
+): SelfInfo {
+  const nic = firstInterface('IPv4');
+  const host = config.identity.publicIp ?? nic?.address ?? '127.0.0.1';
+  const port = config.http.port;
+  const hasPort = /:\d+$/.test(host) && !host.includes('::');
+  const ip = hasPort || port === 80 ? host : `${host}:${port}`;
+  const name = (config.identity.name ?? profile.name).replace(/[^A-Za-z0-9_ ]/g, '');
+  return {
+    mac: (config.identity.mac ?? nic?.mac ?? NO_MAC).toLowerCase(),
+    ip,
+    name,
+    tz: nodeTimezone(),
+    log: log(),
+  };
+}
