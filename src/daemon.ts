@@ -14,6 +14,7 @@ import { Scheduler } from './jobs/schedule.js';
 import type { Logger } from './log.js';
 import { DeviceListFile } from './mesh/device-list.js';
 import { DeviceListStore } from './mesh/device-list-store.js';
+import { Discovery } from './mesh/discovery.js';
 import { Disseminator } from './mesh/gossip/dissemination.js';
 import { HttpTransport } from './mesh/gossip/http-transport.js';
 import { NetworkKey } from './mesh/network-key.js';
@@ -44,6 +45,9 @@ export class Daemon {
   /** The gossip client; undefined without the plain network key (a hash can verify, not post). */
   readonly disseminator: Disseminator | undefined;
   #server: Server | undefined;
+  #discovery: Discovery | undefined;
+  /** Addresses found over mDNS and when we last exchanged a POST with each. */
+  readonly #contacted = new Map<string, number>();
   #lastSample: Sample | undefined;
   #lastError: ChargeControllerStatus['lastError'] = null;
 
@@ -71,7 +75,7 @@ export class Daemon {
       apiKey === undefined
         ? undefined
         : new Disseminator({
-            self: () => selfInfo(config, profile, () => ['']),
+            self: () => selfInfo(config, profile, () => [''], this.port || config.http.port),
             store: new DeviceListStore(this.deviceList),
             transport: new HttpTransport(),
             apiKey,
@@ -191,6 +195,8 @@ export class Daemon {
     });
     this.#log.info({ host: config.http.host, port: this.port }, 'listening');
 
+    await this.#startDiscovery();
+
     if (!config.schedule) {
       this.#log.info('PIMESH_SCHEDULE=off: no in-process jobs; cron drives the one-shots');
       return;
@@ -206,8 +212,39 @@ export class Daemon {
     await this.#scheduler.start();
   }
 
+  /** mDNS, when enabled and the node can authenticate the exchange (the plain network key). */
+  async #startDiscovery(): Promise<void> {
+    const { config, profile } = this.#loaded;
+    const disseminator = this.disseminator;
+    if (config.mdns === 'off') return;
+    if (disseminator === undefined) {
+      this.#log.info('mDNS discovery needs the plain network key (PIMESH_NETWORK_KEY): not started');
+      return;
+    }
+    const me = selfInfo(config, profile, () => [''], this.port);
+    this.#discovery = new Discovery({
+      mode: config.mdns,
+      port: this.port,
+      txt: { name: me.name, mac: me.mac, version: VERSION, api: '/api/v1/api.php' },
+      log: this.#log.child({ module: 'mdns' }),
+      onFound: (address) => {
+        const last = this.#contacted.get(address) ?? Number.NEGATIVE_INFINITY;
+        if (Date.now() - last < 10 * 60_000) return;
+        this.#contacted.set(address, Date.now());
+        void disseminator.contact(address).then((report) => {
+          this.#log.info(
+            { peer: address, answered: report.answered.length > 0, learned: report.learned },
+            'mDNS peer contacted',
+          );
+        });
+      },
+    });
+    await this.#discovery.start();
+  }
+
   async stop(): Promise<void> {
     const steps: [string, () => Promise<unknown>][] = [
+      ['mdns', async () => this.#discovery?.stop()],
       ['schedule', () => this.#scheduler.stop()],
       ['http', () => closeServer(this.#server)],
       ['charge controller', async () => this.controller?.close()],

@@ -23,10 +23,12 @@ export function selfInfo(
   config: Readonly<Config>,
   profile: NodeProfile,
   log: () => readonly string[],
+  /** The port actually listened on (config may say 0: any free port). */
+  listening: number = config.http.port,
 ): SelfInfo {
   const nic = firstInterface('IPv4');
   const host = config.identity.publicIp ?? nic?.address ?? '127.0.0.1';
-  const port = config.http.port;
+  const port = listening;
   const hasPort = /:\d+$/.test(host) && !host.includes('::');
   const ip = hasPort || port === 80 ? host : `${host}:${port}`;
   const name = (config.identity.name ?? profile.name).replace(/[^A-Za-z0-9_ ]/g, '');

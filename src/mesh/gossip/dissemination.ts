@@ -189,6 +189,30 @@ export class Disseminator {
     return this.round({ announce: true });
   }
 
+  /**
+   * Exchanges one authenticated POST with `address` now (a node found on the LAN): our entry goes
+   * there, its answer is merged by the pull rule. Only what it answers enters the list.
+   */
+  contact(address: string): Promise<RoundReport> {
+    const run = this.#queue.then(async () => {
+      const me = await this.#deps.self();
+      const entry = deviceEntry({ ...me, 'time stamp': this.#nextStamp(this.#clock()), log: [...me.log] });
+      await this.#deps.store.postSelf(entry);
+      const report: RoundReport = {
+        posted: [],
+        answered: [],
+        failed: [],
+        learned: 0,
+        followed: [],
+        announce: false,
+      };
+      await this.#post(address, entryForm(entry, this.#deps.apiKey), me.mac, report, () => undefined);
+      return report;
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** A peer posted to us (the HTTP route calls this): it is alive. */
   heard(address: string): void {
     this.#state(address).lastHeard = this.#clock();
