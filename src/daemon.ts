@@ -19,6 +19,7 @@ import { Disseminator } from './mesh/gossip/dissemination.js';
 import { HttpTransport } from './mesh/gossip/http-transport.js';
 import { NetworkKey } from './mesh/network-key.js';
 import { PeerState } from './mesh/peer-state.js';
+import { PublicIp } from './mesh/public-ip.js';
 import { FailureLimiter } from './mesh/rate-limit.js';
 import { selfInfo } from './mesh/self-identity.js';
 import { SolarAnswers } from './readings/solar-answers.js';
@@ -42,6 +43,9 @@ export class Daemon {
   readonly deviceList: DeviceListFile;
   readonly peerState: PeerState;
   readonly #key: NetworkKey;
+  readonly #publicIp: PublicIp;
+  /** The address this node last announced, to notice a change. */
+  #announcedIp: string | undefined;
   /** The gossip client; undefined without the plain network key (a hash can verify, not post). */
   readonly disseminator: Disseminator | undefined;
   #server: Server | undefined;
@@ -70,12 +74,16 @@ export class Daemon {
     this.deviceList = new DeviceListFile({ dir: config.peersDir, log: log.child({ module: 'device-list' }) });
     this.peerState = new PeerState({ dir: config.peersDir, log: log.child({ module: 'peer-state' }) });
     this.#key = new NetworkKey({ key: config.network.key, keyHash: config.network.keyHash });
+    this.#publicIp = new PublicIp({
+      url: config.identity.publicIpUrl,
+      log: log.child({ module: 'public-ip' }),
+    });
     const apiKey = config.network.key;
     this.disseminator =
       apiKey === undefined
         ? undefined
         : new Disseminator({
-            self: () => selfInfo(config, profile, () => [''], this.port || config.http.port),
+            self: () => this.#self(),
             store: new DeviceListStore(this.deviceList),
             transport: new HttpTransport(),
             apiKey,
@@ -83,6 +91,40 @@ export class Daemon {
             options: { fanout: config.network.fanout },
             log: log.child({ module: 'gossip-client' }),
           });
+  }
+
+  #self() {
+    const { config, profile } = this.#loaded;
+    return selfInfo(config, profile, () => [''], this.port || config.http.port, this.#publicIp.current());
+  }
+
+  /**
+   * Checks our own address (the public-IP URL if configured, else config and interfaces); when it
+   * changed since the last announcement, announces at once instead of waiting for the next round.
+   */
+  async checkIp(): Promise<{ ip: string; changed: boolean }> {
+    await this.#publicIp.refresh();
+    const { ip } = this.#self();
+    const changed = this.#announcedIp !== undefined && this.#announcedIp !== ip;
+    if (this.#announcedIp === undefined || changed) this.#announcedIp = ip;
+    if (changed && this.disseminator) {
+      this.#log.info({ ip }, 'own address changed: announcing');
+      await this.#record(await this.disseminator.selfChanged());
+    }
+    return { ip, changed };
+  }
+
+  /** Writes who answered and who failed into peers/peer-state.json (by MAC, through the list). */
+  async #record(report: { answered: string[]; failed: { address: string }[] }): Promise<void> {
+    const macOf = new Map(this.deviceList.list().map((e) => [e.ip, e.mac]));
+    for (const address of report.answered) {
+      const mac = macOf.get(address);
+      if (mac) await this.peerState.answered(mac);
+    }
+    for (const { address } of report.failed) {
+      const mac = macOf.get(address);
+      if (mac) await this.peerState.failed(mac);
+    }
   }
 
   /** One gossip round now. */
@@ -93,7 +135,16 @@ export class Daemon {
         status: 503,
       });
     }
-    return postIp({ disseminator: this.disseminator, log: this.#log.child({ module: 'gossip-client' }) });
+    if (this.#announcedIp === undefined) {
+      await this.#publicIp.refresh();
+      this.#announcedIp = this.#self().ip;
+    }
+    const report = await postIp({
+      disseminator: this.disseminator,
+      log: this.#log.child({ module: 'gossip-client' }),
+    });
+    await this.#record(report);
+    return report;
   }
 
   get port(): number {
@@ -163,6 +214,7 @@ export class Daemon {
       status: () => this.status(),
       sample: () => this.sample(),
       postIp: this.disseminator ? () => this.postIp() : undefined,
+      checkIp: () => this.checkIp(),
       log: this.#log,
       gossip,
     });
@@ -208,20 +260,21 @@ export class Daemon {
     if (this.disseminator) {
       const every = cronEvery(config.network.gossipIntervalSeconds) as string;
       this.#scheduler.add('post-ip', every, () => this.postIp(), { runAtStart: true });
+      this.#scheduler.add('check-ip', '30 * * * * *', () => this.checkIp());
     }
     await this.#scheduler.start();
   }
 
   /** mDNS, when enabled and the node can authenticate the exchange (the plain network key). */
   async #startDiscovery(): Promise<void> {
-    const { config, profile } = this.#loaded;
+    const { config } = this.#loaded;
     const disseminator = this.disseminator;
     if (config.mdns === 'off') return;
     if (disseminator === undefined) {
       this.#log.info('mDNS discovery needs the plain network key (PIMESH_NETWORK_KEY): not started');
       return;
     }
-    const me = selfInfo(config, profile, () => [''], this.port);
+    const me = this.#self();
     this.#discovery = new Discovery({
       mode: config.mdns,
       port: this.port,

@@ -36,6 +36,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { name: 'PIMESH_NAME', path: ['identity', 'name'], parse: text },
   { name: 'PIMESH_MAC', path: ['identity', 'mac'], parse: text },
   { name: 'PIMESH_PUBLIC_IP', path: ['identity', 'publicIp'], parse: text },
+  { name: 'PIMESH_PUBLIC_IP_URL', path: ['identity', 'publicIpUrl'], parse: text },
   { name: 'PIMESH_SEEDS', path: ['network', 'seeds'], parse: list },
   { name: 'PIMESH_GOSSIP_INTERVAL', path: ['network', 'gossipIntervalSeconds'], parse: int },
   { name: 'PIMESH_MDNS', path: ['mdns'], parse: text },

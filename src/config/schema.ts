@@ -40,6 +40,8 @@ export const configSchema = z.strictObject({
         .regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, 'must be a MAC address like b8:27:eb:00:00:01')
         .optional(),
       publicIp: z.string().min(1).optional(),
+      /** A what-is-my-IP URL answering the address as plain text; off unless set. */
+      publicIpUrl: z.url({ error: 'must be an http(s) URL' }).optional(),
     })
     .prefault({}),
   network: z

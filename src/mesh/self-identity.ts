@@ -25,9 +25,11 @@ export function selfInfo(
   log: () => readonly string[],
   /** The port actually listened on (config may say 0: any free port). */
   listening: number = config.http.port,
+  /** The address a what-is-my-IP lookup gave, if any. */
+  looked?: string,
 ): SelfInfo {
   const nic = firstInterface('IPv4');
-  const host = config.identity.publicIp ?? nic?.address ?? '127.0.0.1';
+  const host = config.identity.publicIp ?? looked ?? nic?.address ?? '127.0.0.1';
   const port = listening;
   const hasPort = /:\d+$/.test(host) && !host.includes('::');
   const ip = hasPort || port === 80 ? host : `${host}:${port}`;

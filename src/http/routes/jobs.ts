@@ -7,6 +7,8 @@ export interface JobDeps {
   sample: () => Promise<{ at: Date; file: string; row: string; simulated: boolean }>;
   /** One gossip round; absent when the node cannot post (no plain network key). */
   postIp?: () => Promise<unknown>;
+  /** Re-check our own address and announce a change at once. */
+  checkIp?: () => Promise<unknown>;
 }
 
 function fromThisMachine(ctx: Context): boolean {
@@ -29,5 +31,10 @@ export function jobRoutes(router: Router, deps: JobDeps): void {
     ctx.assert(fromThisMachine(ctx), 403, 'jobs can only be started from this machine');
     ctx.assert(deps.postIp, 503, 'gossip needs the plain network key (PIMESH_NETWORK_KEY)');
     ctx.body = await deps.postIp();
+  });
+  router.post('/api/jobs/check-ip', async (ctx: Context) => {
+    ctx.assert(fromThisMachine(ctx), 403, 'jobs can only be started from this machine');
+    ctx.assert(deps.checkIp, 503, 'no address check on this node');
+    ctx.body = await deps.checkIp();
   });
 }

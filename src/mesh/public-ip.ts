@@ -1,0 +1,43 @@
+import { isIP } from 'node:net';
+import type { Logger } from '../log.js';
+
+/**
+ * The node's public address from a what-is-my-IP URL (plain-text answer, e.g. the Solar Protocol
+ * gateway's `?myip`). Off unless configured: no public host is asked by default.
+ */
+export class PublicIp {
+  readonly #url: string | undefined;
+  readonly #log: Logger;
+  #current: string | undefined;
+
+  constructor(options: { url?: string; log: Logger }) {
+    this.#url = options.url;
+    this.#log = options.log;
+  }
+
+  current(): string | undefined {
+    return this.#current;
+  }
+
+  /** Asks the URL again; resolves true when the address changed. A failed lookup keeps the last one. */
+  async refresh(): Promise<boolean> {
+    if (this.#url === undefined) return false;
+    try {
+      const { default: got } = await import('got');
+      const text = (await got(this.#url, { timeout: { request: 5000 }, retry: { limit: 1 } }).text()).trim();
+      if (isIP(text) === 0) {
+        this.#log.warn(
+          { url: this.#url, answer: text.slice(0, 80) },
+          'public-IP lookup did not answer an IP',
+        );
+        return false;
+      }
+      const changed = text !== this.#current;
+      this.#current = text;
+      return changed;
+    } catch (error) {
+      this.#log.warn({ url: this.#url, err: (error as Error).message }, 'public-IP lookup failed');
+      return false;
+    }
+  }
+}
