@@ -26,6 +26,8 @@ import { SolarAnswers } from './readings/solar-answers.js';
 import { TracerStore } from './readings/tracer-store.js';
 import { nodeTimezone, VERSION } from './version.js';
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** Where the simulator stands when local.json gives no usable lat/long (the original's New York). */
 const DEFAULT_LOCATION = { latitude: 40.65, longitude: -73.94 };
 
@@ -88,7 +90,11 @@ export class Daemon {
             transport: new HttpTransport(),
             apiKey,
             seeds: config.network.seeds,
-            options: { fanout: config.network.fanout },
+            options: {
+              fanout: config.network.fanout,
+              staleAfterMs: config.network.staleAfterDays * DAY_MS,
+              dropAfterMs: config.network.dropAfterDays * DAY_MS,
+            },
             log: log.child({ module: 'gossip-client' }),
           });
   }

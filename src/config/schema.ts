@@ -71,6 +71,10 @@ export const configSchema = z.strictObject({
         .default(900),
       /** Peers posted to per round besides the seeds. */
       fanout: z.number().int().min(1).max(64).default(3),
+      /** A peer silent this long is stale: no longer posted to (one probe per round). */
+      staleAfterDays: z.number().positive().default(7),
+      /** A peer silent this long is dropped from the gossip targets (deviceList.json keeps it). */
+      dropAfterDays: z.number().positive().default(30),
     })
     .prefault({}),
   adminKey: z.string().min(8, 'must be at least 8 characters').optional(),
