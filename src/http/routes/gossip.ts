@@ -9,13 +9,12 @@ import type { PeerState } from '../../mesh/peer-state.js';
 import { validatePost } from '../../mesh/php-input.js';
 import type { FailureLimiter } from '../../mesh/rate-limit.js';
 import { parsePhpQuery } from '../../readings/php.js';
+import { reply } from './solar-protocol.js';
 
 /** The largest POST body read; a bigger one is refused with 413 before anything is written. */
 export const MAX_POST_BYTES = 64 * 1024;
 
 export const WRONG_KEY_BODY = 'Wrong API Key provided.';
-
-const PHP_TYPE = 'text/html; charset=UTF-8';
 
 export interface GossipDeps {
   deviceList: DeviceListFile;
@@ -25,14 +24,6 @@ export interface GossipDeps {
   log: Logger;
   /** Called after a valid POST was stored, with the stored entry and the client's address. */
   onPosted?(entry: DeviceEntry, addr: string): void;
-}
-
-/** Answers as PHP does: text/html, CORS open as the original Apache config has it. */
-function reply(ctx: Context, status: number, body: string): void {
-  ctx.status = status;
-  ctx.type = PHP_TYPE;
-  ctx.set('Access-Control-Allow-Origin', '*');
-  ctx.body = body;
 }
 
 function tooLarge(ctx: Context): never {
@@ -106,7 +97,7 @@ export function gossipRoutes(router: Router, deps: GossipDeps): void {
 
     if (!key.configured()) {
       log.warn({ addr }, 'api.php POST refused: no network key configured (network.key or network.keyHash)');
-      return reply(ctx, 403, WRONG_KEY_BODY);
+      return reply(ctx, WRONG_KEY_BODY, 403);
     }
     // Key checks from one address run one after the other, so parallel guesses cannot outrun the limiter.
     const verified = await oneAtATime(addr, async () => {
@@ -117,13 +108,13 @@ export function gossipRoutes(router: Router, deps: GossipDeps): void {
     });
     if (!verified) {
       log.warn({ addr, keyGiven: fields.has('api_key') }, 'api.php POST refused: wrong network key');
-      return reply(ctx, 403, WRONG_KEY_BODY);
+      return reply(ctx, WRONG_KEY_BODY, 403);
     }
 
     const entry = validatePost(fields);
     const { after, wasEmpty } = await deviceList.update((list) => mergePosted(list, entry));
     log.info({ addr, mac: entry.mac, ip: entry.ip, peers: after.length }, 'api.php POST stored');
-    reply(ctx, 200, wasEmpty ? '' : encodeDeviceList(after));
+    reply(ctx, wasEmpty ? '' : encodeDeviceList(after));
 
     try {
       await peerState?.seen(entry.mac, 'gossip');

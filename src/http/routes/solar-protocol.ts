@@ -6,8 +6,8 @@ import type { SolarAnswers } from '../../readings/solar-answers.js';
 export const PHP_TYPE = 'text/html; charset=UTF-8';
 
 /** Answers as the PHP endpoint does: 200, text/html, CORS open as the original Apache config has it. */
-function reply(ctx: Context, body: string | Buffer): void {
-  ctx.status = 200;
+export function reply(ctx: Context, body: string | Buffer, status = 200): void {
+  ctx.status = status;
   // Set as a header before the body, so Koa neither looks the type up nor replaces it.
   ctx.set('Content-Type', PHP_TYPE);
   ctx.set('Access-Control-Allow-Origin', '*');

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededRandom } from '../../../src/mesh/gossip/memory-transport.js';
 
 /**
  * Generates charge-controller data as a Solar Protocol node's logger writes it: one
@@ -27,18 +28,6 @@ export function pyFloat(value: number): string {
   return Number.isInteger(rounded) ? `${rounded}.0` : String(rounded);
 }
 
-/** mulberry32: a small deterministic PRNG in [0, 1). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const PV_WATTS = 50;
 /** 12 V x 20 Ah. */
 const BATTERY_WH = 240;
@@ -53,7 +42,7 @@ function dayRows(
   seed: number,
   soc: number,
 ): { lines: string[]; soc: number } {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const clearness = 0.55 + 0.45 * rand();
   const second = 10 + Math.floor(rand() * 40);
   const lines: string[] = [];
