@@ -30,6 +30,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { name: 'PIMESH_NETWORK_KEY', path: ['network', 'key'], parse: text },
   { name: 'PIMESH_NETWORK_KEY_HASH', path: ['network', 'keyHash'], parse: text },
   { name: 'PIMESH_ADMIN_KEY', path: ['adminKey'], parse: text },
+  { name: 'PIMESH_ADMIN_KEY_HASH', path: ['adminKeyHash'], parse: text },
   { name: 'PIMESH_CHARGE_CONTROLLER', path: ['chargeController', 'source'], parse: text },
   { name: 'PIMESH_SAMPLE_INTERVAL', path: ['chargeController', 'sampleIntervalSeconds'], parse: int },
   { name: 'PIMESH_LOCAL_JSON', path: ['localJson'], parse: text },

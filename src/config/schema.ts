@@ -78,6 +78,11 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   adminKey: z.string().min(8, 'must be at least 8 characters').optional(),
+  /** A bcrypt hash of the admin key, instead of (or beside) the plain key. */
+  adminKeyHash: z
+    .string()
+    .regex(/^\$2[abxy]\$\d\d\$[./A-Za-z0-9]{53}$/, 'must be a bcrypt hash ($2b$10$...)')
+    .optional(),
   chargeController: z
     .strictObject({
       source: chargeControllerSource.default('sim'),
