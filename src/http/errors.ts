@@ -10,27 +10,51 @@ interface HttpishError {
   headers?: Record<string, string>;
 }
 
+interface Described {
+  status: number;
+  code: string;
+  message: string;
+}
+
 /**
- * The one error middleware, first in the chain: every error becomes `{ error: { code, message } }`
- * with its status. Messages are shown for 4xx only; a 5xx says only what kind of failure it was
- * (a 503 names the missing device, which is what the steward needs) and is logged by app.on('error').
+ * What a caught error may tell the client. Messages are shown for 4xx only; a 5xx says only what kind
+ * of failure it was, except a domain 503, which names the missing device (what the steward needs).
+ * 5xx errors are logged through app.on('error').
  */
+function describe(ctx: Context, caught: unknown): Described {
+  const error = (caught ?? {}) as HttpishError;
+  const status = error.status ?? error.statusCode ?? 500;
+  const domain = caught instanceof PimeshError;
+  const visible = status < 500 || (domain && (status === 503 || status === 502)) || error.expose === true;
+  ctx.status = status;
+  if (error.headers) ctx.set(error.headers);
+  if (status >= 500) ctx.app.emit('error', caught, ctx);
+  return {
+    status,
+    code: error.code ?? (status < 500 ? 'ERR_REQUEST' : 'ERR_INTERNAL'),
+    message: visible ? (error.message ?? 'error') : 'internal error',
+  };
+}
+
+/** The one error middleware, first in the chain: every error becomes `{ error: { code, message } }`. */
 export async function errorMiddleware(ctx: Context, next: Next): Promise<void> {
   try {
     await next();
   } catch (caught) {
-    const error = (caught ?? {}) as HttpishError;
-    const status = error.status ?? error.statusCode ?? 500;
-    const domain = caught instanceof PimeshError;
-    const visible = status < 500 || (domain && status === 503) || error.expose === true;
-    ctx.status = status;
-    if (error.headers) ctx.set(error.headers);
-    ctx.body = {
-      error: {
-        code: error.code ?? (status < 500 ? 'ERR_REQUEST' : 'ERR_INTERNAL'),
-        message: visible ? (error.message ?? 'error') : 'internal error',
-      },
-    };
-    if (status >= 500) ctx.app.emit('error', caught, ctx);
+    const { code, message } = describe(ctx, caught);
+    ctx.body = { error: { code, message } };
+  }
+}
+
+/**
+ * The same, in the shape the seed systems' clients read (pi_backend, piStat): `{ "error": "<message>",
+ * "code": "ERR_..." }`. Mounted on those routes only, inside errorMiddleware.
+ */
+export async function flatErrorMiddleware(ctx: Context, next: Next): Promise<void> {
+  try {
+    await next();
+  } catch (caught) {
+    const { code, message } = describe(ctx, caught);
+    ctx.body = { error: message, code };
   }
 }
