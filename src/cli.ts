@@ -14,6 +14,7 @@ Commands:
   serve          run the node: HTTP API on :8080, charge-controller logging, scheduled jobs
   log-sample     take one charge-controller sample now (asks a running daemon first)
   post-ip        one gossip round: post this node's address to seeds and peers (daemon first)
+  elect          one point-of-entry election round, and the DNS update if this node wins (daemon first)
   config         check the configuration and print it (secrets hidden)
   version        print the version
 
@@ -48,6 +49,10 @@ async function main(argv: string[]): Promise<number> {
     case 'post-ip': {
       const { runPostIp } = await import('./one-shot.js');
       return runPostIp(loaded);
+    }
+    case 'elect': {
+      const { runElect } = await import('./one-shot.js');
+      return runElect(loaded);
     }
     case 'config':
       console.log(JSON.stringify(redact(loaded.config), null, 2));

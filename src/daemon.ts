@@ -15,6 +15,10 @@ import type { Logger } from './log.js';
 import { DeviceListFile } from './mesh/device-list.js';
 import { DeviceListStore } from './mesh/device-list-store.js';
 import { Discovery } from './mesh/discovery.js';
+import { createDnsUpdater } from './mesh/dns/index.js';
+import type { DnsStatus } from './mesh/dns/updater.js';
+import { createElection, type Election } from './mesh/election-setup.js';
+import type { ElectionReport } from './mesh/elector.js';
 import { Disseminator } from './mesh/gossip/dissemination.js';
 import { HttpTransport } from './mesh/gossip/http-transport.js';
 import { NetworkKey } from './mesh/network-key.js';
@@ -54,6 +58,8 @@ export class Daemon {
   #discovery: Discovery | undefined;
   /** Addresses found over mDNS and when we last exchanged a POST with each. */
   readonly #contacted = new Map<string, number>();
+  readonly answers: SolarAnswers;
+  #election: Election | undefined;
   #lastSample: Sample | undefined;
   #lastError: ChargeControllerStatus['lastError'] = null;
 
@@ -71,6 +77,13 @@ export class Daemon {
       latitude: profile.latitude ?? DEFAULT_LOCATION.latitude,
       longitude: profile.longitude ?? DEFAULT_LOCATION.longitude,
       pvWatts: profile.pvWatts,
+    });
+    this.answers = new SolarAnswers({
+      store: this.store,
+      profile: profile.raw,
+      timezone: nodeTimezone(),
+      peers: () => this.deviceList.list(),
+      now: () => new Date(),
     });
     this.#scheduler = new Scheduler(log.child({ module: 'schedule' }));
     this.deviceList = new DeviceListFile({ dir: config.peersDir, log: log.child({ module: 'device-list' }) });
@@ -101,7 +114,11 @@ export class Daemon {
 
   #self() {
     const { config, profile } = this.#loaded;
-    return selfInfo(config, profile, () => [''], this.port || config.http.port, this.#publicIp.current());
+    const log = () => {
+      const entries = this.#election?.poeLog.recent() ?? [];
+      return entries.length > 0 ? entries : [''];
+    };
+    return selfInfo(config, profile, log, this.port || config.http.port, this.#publicIp.current());
   }
 
   /**
@@ -153,6 +170,32 @@ export class Daemon {
     return report;
   }
 
+  /** Builds the election (and its DNS updater) and reads its state; idempotent. */
+  async prepareElection(): Promise<Election> {
+    if (this.#election) return this.#election;
+    const { config } = this.#loaded;
+    const log = this.#log.child({ module: 'election' });
+    const election = createElection(config, {
+      self: () => {
+        const me = this.#self();
+        return { mac: me.mac, name: me.name, address: me.ip };
+      },
+      latest: (value) => this.answers.latest(value),
+      peers: () => this.deviceList.list(),
+      dns: await createDnsUpdater(config, this.#log.child({ module: 'dns' })),
+      log,
+    });
+    await election.elector.load();
+    this.#election = election;
+    return election;
+  }
+
+  /** One election round now. */
+  async elect(): Promise<ElectionReport> {
+    const election = await this.prepareElection();
+    return election.elector.run();
+  }
+
   get port(): number {
     return (this.#server?.address() as AddressInfo | null)?.port ?? 0;
   }
@@ -199,14 +242,8 @@ export class Daemon {
 
   /** The node's request handler: the fast public PV path in front of the Koa app. */
   createHandler() {
-    const { profile } = this.#loaded;
-    const answers = new SolarAnswers({
-      store: this.store,
-      profile: profile.raw,
-      timezone: nodeTimezone(),
-      peers: () => this.deviceList.list(),
-      now: () => new Date(),
-    });
+    const { config } = this.#loaded;
+    const answers = this.answers;
     const gossip = {
       deviceList: this.deviceList,
       peerState: this.peerState,
@@ -221,6 +258,16 @@ export class Daemon {
       sample: () => this.sample(),
       postIp: this.disseminator ? () => this.postIp() : undefined,
       checkIp: () => this.checkIp(),
+      elect: () => this.elect(),
+      election: this.#election && {
+        elector: this.#election.elector,
+        rules: this.#election.rules,
+        metric: config.election.metric,
+        intervalSeconds: config.election.intervalSeconds,
+        poeLog: this.#election.poeLog,
+        dns: this.#election.dns && (() => this.#election?.dns?.status() as DnsStatus),
+        selfMac: () => this.#self().mac,
+      },
       log: this.#log,
       gossip,
     });
@@ -237,6 +284,7 @@ export class Daemon {
 
     await this.deviceList.load();
     await this.peerState.load();
+    await this.prepareElection();
     if (!this.#key.configured()) {
       this.#log.warn(
         'no network key (PIMESH_NETWORK_KEY or PIMESH_NETWORK_KEY_HASH): api.php POSTs are refused',
@@ -268,6 +316,8 @@ export class Daemon {
       this.#scheduler.add('post-ip', every, () => this.postIp(), { runAtStart: true });
       this.#scheduler.add('check-ip', '30 * * * * *', () => this.checkIp());
     }
+    const electEvery = cronEvery(config.election.intervalSeconds) as string;
+    this.#scheduler.add('elect', electEvery, () => this.elect());
     await this.#scheduler.start();
   }
 

@@ -19,6 +19,14 @@ export async function runPostIp(loaded: LoadedConfig): Promise<number> {
   });
 }
 
+/** `pimesh elect`: one election round, through the daemon when it runs, else by this process. */
+export async function runElect(loaded: LoadedConfig): Promise<number> {
+  return runJob(loaded, 'elect', async (daemon) => {
+    await daemon.deviceList.load();
+    return daemon.elect();
+  });
+}
+
 async function runJob(
   loaded: LoadedConfig,
   job: string,

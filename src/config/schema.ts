@@ -77,6 +77,36 @@ export const configSchema = z.strictObject({
       dropAfterDays: z.number().positive().default(30),
     })
     .prefault({}),
+  election: z
+    .strictObject({
+      /** `stable` (hysteresis, hold time, staleness, tie-break) or `compatible` (solarProtocol.py's rule). */
+      rule: z.enum(['stable', 'compatible'], { error: 'must be "stable" or "compatible"' }).default('stable'),
+      /** The metric compared: `scaled-wattage` (PV power L x 50 / pvWatts) or `PV-voltage` (2021 networks). */
+      metric: z
+        .enum(['scaled-wattage', 'PV-voltage'], { error: 'must be "scaled-wattage" or "PV-voltage"' })
+        .default('scaled-wattage'),
+      /** Seconds between rounds when the daemon schedules them (the original: every 5 minutes). */
+      intervalSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .refine(
+          (s) => cronEvery(s) !== undefined,
+          'must divide a minute, an hour or a day evenly (e.g. 60, 300)',
+        )
+        .default(300),
+      /** A sample older than this does not compete (stable rule). */
+      maxSampleAgeSeconds: z.number().positive().default(600),
+      /** A challenger must beat the holder by this fraction (0.1 = 10 %) (stable rule). */
+      margin: z.number().min(0).max(10).default(0.1),
+      /** The holder keeps the name at least this long before a challenger can take it (stable rule). */
+      holdSeconds: z.number().min(0).default(900),
+      /** Per-peer budget for its answer, retries included (the original: 5 s). */
+      timeoutMs: z.number().int().positive().max(60_000).default(5000),
+      /** Extra attempts after a refused connection, within the budget. */
+      retries: z.number().int().min(0).max(5).default(1),
+    })
+    .prefault({}),
   adminKey: z.string().min(8, 'must be at least 8 characters').optional(),
   /** A bcrypt hash of the admin key, instead of (or beside) the plain key. */
   adminKeyHash: z

@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type { Logger } from '../log.js';
 import type { SolarAnswers } from '../readings/solar-answers.js';
 import { errorMiddleware } from './errors.js';
+import { type ElectionDeps, electionRoutes } from './routes/election.js';
 import { type GossipDeps, gossipRoutes } from './routes/gossip.js';
 import { homeRoutes } from './routes/home.js';
 import { type JobDeps, jobRoutes } from './routes/jobs.js';
@@ -15,6 +16,8 @@ export interface AppDeps extends JobDeps {
   log: Logger;
   /** The api.php POST handler; absent in apps that only serve readings. */
   gossip?: GossipDeps;
+  /** The point-of-entry election's status endpoint. */
+  election?: ElectionDeps;
 }
 
 /** Builds the HTTP API. Only `serve` listens; tests call `app.callback()`. */
@@ -32,6 +35,7 @@ export function createApp(deps: AppDeps): Koa {
   homeRoutes(router, deps.status);
   jobRoutes(router, deps);
   if (deps.gossip) gossipRoutes(router, deps.gossip);
+  if (deps.election) electionRoutes(router, deps.election);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -55,6 +55,11 @@ export class SolarAnswers {
     return '';
   }
 
+  /** The newest row's value as `chargecontroller.php?value=` echoes it ('' when there is none). */
+  latest(value: string): string {
+    return latestValue(this.#ctx, value);
+  }
+
   /** `GET /api/v1/api.php?value=`: no whitelist, the newest row's column. */
   legacyValue(value: string): string {
     return latestValue(this.#ctx, value === 'scaled-wattage' ? 'scaled wattage' : value);

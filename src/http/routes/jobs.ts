@@ -9,9 +9,12 @@ export interface JobDeps {
   postIp?: () => Promise<unknown>;
   /** Re-check our own address and announce a change at once. */
   checkIp?: () => Promise<unknown>;
+  /** One point-of-entry election round. */
+  elect?: () => Promise<unknown>;
 }
 
-function fromThisMachine(ctx: Context): boolean {
+/** A request from this machine (loopback, or to our own address). */
+export function fromThisMachine(ctx: Context): boolean {
   const { remoteAddress, localAddress } = ctx.req.socket;
   return (
     LOOPBACK.test(remoteAddress ?? '') || (remoteAddress !== undefined && remoteAddress === localAddress)
@@ -36,5 +39,10 @@ export function jobRoutes(router: Router, deps: JobDeps): void {
     ctx.assert(fromThisMachine(ctx), 403, 'jobs can only be started from this machine');
     ctx.assert(deps.checkIp, 503, 'no address check on this node');
     ctx.body = await deps.checkIp();
+  });
+  router.post('/api/jobs/elect', async (ctx: Context) => {
+    ctx.assert(fromThisMachine(ctx), 403, 'jobs can only be started from this machine');
+    ctx.assert(deps.elect, 503, 'no election on this node');
+    ctx.body = await deps.elect();
   });
 }
