@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cronEvery } from '../jobs/cron-every.js';
+import { dnsConfigSchema } from '../mesh/dns/index.js';
 import { testInput } from '../mesh/php-input.js';
 
 /** `sim`, `none` or a serial device path such as /dev/ttyUSB0. */
@@ -107,6 +108,8 @@ export const configSchema = z.strictObject({
       retries: z.number().int().min(0).max(5).default(1),
     })
     .prefault({}),
+  /** The DNS provider that points the public name at this node when it wins; none by default. */
+  dns: dnsConfigSchema.optional(),
   adminKey: z.string().min(8, 'must be at least 8 characters').optional(),
   /** A bcrypt hash of the admin key, instead of (or beside) the plain key. */
   adminKeyHash: z

@@ -1,11 +1,65 @@
+/**
+ * The DNS provider chosen in the config (`dns.provider`), with the settings every provider shares:
+ * where the secrets are, how often an update may be sent and how often a failure is retried.
+ */
+import { z } from 'zod';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
-import type { DnsUpdater } from './updater.js';
+import { cloudflareConfigSchema, createCloudflare } from './cloudflare.js';
+import { commandConfigSchema, createCommand } from './command.js';
+import { createDyndns2, dyndns2ConfigSchema } from './dyndns2.js';
+import { createNamecheap, namecheapConfigSchema } from './namecheap.js';
+import { readSecrets } from './secrets.js';
+import { createSpGateway, spGatewayConfigSchema } from './sp-gateway.js';
+import type { DnsProvider, Secrets } from './types.js';
+import { DnsUpdater } from './updater.js';
 
-/** The configured DNS updater, or undefined without `dns` in the config. (Providers wired in next.) */
+const common = {
+  /** `KEY=value` file holding the provider's secret (mode 0600); the original's .spenv works as is. */
+  secretsFile: z.string().min(1).optional(),
+  /** At most one update per this many seconds. */
+  minIntervalSeconds: z.number().min(0).default(300),
+  /** Retries after a transient failure, with exponential backoff from 1 s. */
+  retries: z.number().int().min(0).max(10).default(3),
+};
+
+export const dnsConfigSchema = z.discriminatedUnion(
+  'provider',
+  [
+    namecheapConfigSchema.extend(common),
+    spGatewayConfigSchema.extend(common),
+    dyndns2ConfigSchema.extend(common),
+    cloudflareConfigSchema.extend(common),
+    commandConfigSchema.extend(common),
+  ],
+  { error: 'provider must be one of namecheap, sp-gateway, rfc2136, dyndns2, cloudflare, command' },
+);
+export type DnsConfig = z.output<typeof dnsConfigSchema>;
+
+export function createDnsProvider(config: DnsConfig, secrets: Secrets): DnsProvider {
+  switch (config.provider) {
+    case 'namecheap':
+      return createNamecheap(config, secrets);
+    case 'sp-gateway':
+      return createSpGateway(config, secrets);
+    case 'dyndns2':
+      return createDyndns2(config, secrets);
+    case 'cloudflare':
+      return createCloudflare(config, secrets);
+    case 'command':
+      return createCommand(config, secrets);
+  }
+}
+
+/** The configured DNS updater, or undefined without `dns` in the config. Reads the secrets file once. */
 export async function createDnsUpdater(
-  _config: Readonly<Config>,
-  _log: Logger,
+  config: Readonly<Config>,
+  log: Logger,
 ): Promise<DnsUpdater | undefined> {
-  return undefined;
+  const dns = config.dns;
+  if (!dns) return undefined;
+  const secrets = await readSecrets(dns.secretsFile, log);
+  const provider = createDnsProvider(dns, secrets);
+  log.info({ provider: provider.name, target: provider.target }, 'DNS updates on point-of-entry wins');
+  return new DnsUpdater(provider, { minIntervalSeconds: dns.minIntervalSeconds, retries: dns.retries, log });
 }
