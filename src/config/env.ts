@@ -43,6 +43,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { name: 'PIMESH_ELECTION_RULE', path: ['election', 'rule'], parse: text },
   { name: 'PIMESH_ELECTION_METRIC', path: ['election', 'metric'], parse: text },
   { name: 'PIMESH_ELECTION_INTERVAL', path: ['election', 'intervalSeconds'], parse: int },
+  { name: 'PIMESH_DNS_SECRETS', path: ['dns', 'secretsFile'], parse: text },
   { name: 'PIMESH_MDNS', path: ['mdns'], parse: text },
   { name: 'PIMESH_SCHEDULE', path: ['schedule'], parse: onOff },
   { name: 'PIMESH_LOG_LEVEL', path: ['log', 'level'], parse: text },

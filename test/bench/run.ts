@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { electionBench } from './election.bench.js';
 import { gossipBench } from './gossip-sim.js';
 import type { BenchContext, Benchmark } from './lib/context.js';
 import { defaultLoadTool, killLoadNow } from './lib/load.js';
@@ -15,7 +16,7 @@ import { ProcessRegistry } from './lib/servers.js';
 import { solarApiBench } from './solar-api.bench.js';
 
 /** In order. Later benchmarks (gossip, election, /stats) are added here. */
-export const BENCHMARKS: Benchmark[] = [solarApiBench, gossipBench];
+export const BENCHMARKS: Benchmark[] = [solarApiBench, gossipBench, electionBench];
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

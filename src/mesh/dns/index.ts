@@ -11,7 +11,7 @@ import { createDyndns2, dyndns2ConfigSchema } from './dyndns2.js';
 import { createNamecheap, namecheapConfigSchema } from './namecheap.js';
 import { readSecrets } from './secrets.js';
 import { createSpGateway, spGatewayConfigSchema } from './sp-gateway.js';
-import type { DnsProvider, Secrets } from './types.js';
+import { type DnsProvider, DnsUpdateError, type Secrets } from './types.js';
 import { DnsUpdater } from './updater.js';
 
 const common = {
@@ -58,8 +58,21 @@ export async function createDnsUpdater(
 ): Promise<DnsUpdater | undefined> {
   const dns = config.dns;
   if (!dns) return undefined;
-  const secrets = await readSecrets(dns.secretsFile, log);
-  const provider = createDnsProvider(dns, secrets);
+  let provider: DnsProvider;
+  try {
+    provider = createDnsProvider(dns, await readSecrets(dns.secretsFile, log));
+  } catch (error) {
+    // A DNS misconfiguration must not stop the node: every update fails with it, in the log and status.
+    if (!(error instanceof DnsUpdateError)) throw error;
+    log.error({ code: error.code }, `DNS updates disabled: ${error.message}`);
+    provider = {
+      name: dns.provider,
+      target: '(not configured)',
+      update: async () => {
+        throw error;
+      },
+    };
+  }
   log.info({ provider: provider.name, target: provider.target }, 'DNS updates on point-of-entry wins');
   return new DnsUpdater(provider, { minIntervalSeconds: dns.minIntervalSeconds, retries: dns.retries, log });
 }

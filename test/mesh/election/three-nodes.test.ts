@@ -123,6 +123,17 @@ test('three nodes agree on one point of entry, move it once after the hold time,
   t.false(existsSync(join(nodes[1].cwd, 'data', 'poe.log')));
   const heldSince = Date.now();
 
+  // The win travels as `log` in node 1's next gossip post, newest first, and shows in networkInfo=poe.
+  const entry = poe.trim().slice('INFO:root:'.length);
+  await fetch(`${base(nodes[0])}/api/jobs/post-ip`, { method: 'POST' });
+  const list = JSON.parse(readFileSync(join(nodes[1].cwd, 'peers', 'deviceList.json'), 'utf8')) as {
+    mac: string;
+    log: string[];
+  }[];
+  t.deepEqual(list.find((e) => e.mac === nodes[0].mac)?.log, [entry]);
+  const networkPoe = await (await fetch(`${base(nodes[1])}/api/v1/opendata.php?networkInfo=poe`)).text();
+  t.true(networkPoe.includes(JSON.stringify(entry)));
+
   // 2. Node 1 drops below node 2 by more than the margin: nothing moves until the hold time is over...
   await setPower(nodes[0], 5);
   await sleep(1100);
