@@ -14,16 +14,16 @@ export async function runLogSample(loaded: LoadedConfig): Promise<number> {
 /** `pimesh post-ip`: one gossip round, through the daemon when it runs, else by this process. */
 export async function runPostIp(loaded: LoadedConfig): Promise<number> {
   return runJob(loaded, 'post-ip', async (daemon) => {
-    await daemon.deviceList.load();
-    return daemon.postIp();
+    await daemon.mesh.deviceList.load();
+    return daemon.mesh.postIp();
   });
 }
 
 /** `pimesh elect`: one election round, through the daemon when it runs, else by this process. */
 export async function runElect(loaded: LoadedConfig): Promise<number> {
   return runJob(loaded, 'elect', async (daemon) => {
-    await daemon.deviceList.load();
-    return daemon.elect();
+    await daemon.mesh.deviceList.load();
+    return daemon.mesh.elect();
   });
 }
 

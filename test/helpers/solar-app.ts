@@ -54,6 +54,7 @@ export function solarApp(options: SolarAppOptions = {}): {
     version: '0.0.0',
     uptime: 0,
     timezone: 'UTC',
+    timestamp: new Date(0).toISOString(),
     chargeController: {
       source: 'none',
       simulated: false,

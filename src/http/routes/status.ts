@@ -14,6 +14,8 @@ export interface NodeStatus {
   version: string;
   uptime: number;
   timezone: string;
+  /** When this answer was made (ISO), as pi_backend's status carries it. */
+  timestamp: string;
   chargeController: ChargeControllerStatus;
 }
 
