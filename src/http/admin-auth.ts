@@ -45,11 +45,16 @@ export class AdminKey {
 /** Koa middleware guarding one route: `router.post('/api/keys', requireAdmin(adminKey), handler)`. */
 export function requireAdmin(adminKey: AdminKey) {
   return async (ctx: Context, next: Next): Promise<void> => {
-    ctx.assert(
-      adminKey.configured(),
-      503,
-      'this endpoint needs an admin key: set PIMESH_ADMIN_KEY (or adminKeyHash in the config)',
-    );
+    if (!adminKey.configured()) {
+      ctx.throw(
+        503,
+        'this endpoint needs an admin key: set PIMESH_ADMIN_KEY (or adminKeyHash in the config)',
+        {
+          expose: true,
+          code: 'ERR_NO_ADMIN_KEY',
+        },
+      );
+    }
     const presented = ctx.get('X-API-Key');
     if (!presented) {
       ctx.set('WWW-Authenticate', 'X-API-Key');
