@@ -1,0 +1,83 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { InputError } from '../../errors.js';
+import type { LteConfig } from '../../hardware/lte/config.js';
+import type { LteControl } from '../../hardware/lte/control.js';
+import type { LteModems } from '../../hardware/lte/modem.js';
+import { type AdminKey, requireAdmin } from '../admin-auth.js';
+import { flatErrorMiddleware } from '../errors.js';
+
+export interface LteDeps {
+  config: Pick<LteConfig, 'defaultPort' | 'allowedPorts'>;
+  modems: LteModems;
+  control: LteControl;
+  adminKey: AdminKey;
+}
+
+/** Bodies of the control POSTs are one small JSON object. */
+export const MAX_BODY_BYTES = 1024;
+
+const ENABLE_MESSAGE = "Request must be JSON with a boolean 'enable' key.";
+
+/** The raw body, or 413 past MAX_BODY_BYTES (the rest is not read). */
+async function readSmallBody(ctx: Context): Promise<string> {
+  const declared = Number(ctx.get('Content-Length') || 0);
+  if (declared > MAX_BODY_BYTES) ctx.throw(413, `request body over ${MAX_BODY_BYTES} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) ctx.throw(413, `request body over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** `{"enable": true|false}`; anything else (bad JSON, no key, not a boolean) is pi_backend's 400. */
+async function enableFlag(ctx: Context): Promise<boolean> {
+  const text = await readSmallBody(ctx);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new InputError(ENABLE_MESSAGE);
+  }
+  const enable = (body as { enable?: unknown } | null)?.enable;
+  if (typeof enable !== 'boolean') throw new InputError(ENABLE_MESSAGE);
+  return enable;
+}
+
+/** `?port=`: the default port when absent; otherwise it must be the default or an allowed port. */
+function chosenPort(ctx: Context, config: LteDeps['config']): string {
+  const port = ctx.query.port;
+  if (port === undefined) return config.defaultPort;
+  const allowed = [config.defaultPort, ...config.allowedPorts];
+  if (typeof port !== 'string' || !allowed.includes(port)) {
+    throw new InputError(`port must be one of ${[...new Set(allowed)].join(', ')}`);
+  }
+  return port;
+}
+
+/**
+ * pi_backend's LTE endpoints. The status is public; whatever drives the modem needs the admin key.
+ * Errors are pi_backend's flat `{"error": "...", "code": "..."}`; a missing modem or GPIO is a 503
+ * naming it.
+ */
+export function lteRoutes(router: Router, deps: LteDeps): void {
+  const admin = requireAdmin(deps.adminKey);
+
+  router.get('/api/hardware/lte/status', flatErrorMiddleware, async (ctx: Context) => {
+    const port = chosenPort(ctx, deps.config);
+    ctx.body = await deps.modems.get(port).status();
+  });
+
+  router.post('/api/hardware/lte/power-cycle', flatErrorMiddleware, admin, async (ctx: Context) => {
+    ctx.body = { success: true, ...(await deps.control.powerCycle()) };
+  });
+
+  router.post('/api/hardware/lte/flight-mode', flatErrorMiddleware, admin, async (ctx: Context) => {
+    const enable = await enableFlag(ctx);
+    await deps.control.setFlightMode(enable);
+    ctx.body = { success: true, message: `Flight mode set to ${enable ? 'True' : 'False'}.` };
+  });
+}

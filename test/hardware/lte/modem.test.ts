@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import test, { type ExecutionContext } from 'ava';
+import type { PimeshError } from '../../../src/errors.js';
+import { LteModem, type LteModemOptions, LteModems } from '../../../src/hardware/lte/modem.js';
+import { AtModemSim, mockAtModem, serveAtModem } from '../../helpers/at-modem.js';
+import { openPtyPair, type PtyPair, requireTool } from '../../helpers/socat.js';
+
+// Generous: the PTY round trip goes through socat, and CI machines are busy.
+const TIMEOUT_MS = 500;
+
+const HEALTHY = {
+  signal_quality: '+CSQ: 17,99',
+  network_registration: '+CREG: 0,1',
+  operator_info: '+COPS: 0,0,"Operator",7',
+  decoded: {
+    rssi_dbm: -79,
+    ber: null,
+    registration: 'registered (home)',
+    registered: true,
+    operator: 'Operator',
+    access_technology: 'E-UTRAN',
+  },
+  timeouts: [],
+  errors: [],
+};
+
+/** One simulated modem behind some transport, plus the means to yank and restore it. */
+interface Rig {
+  sim: AtModemSim;
+  path: string;
+  modem(options?: Partial<LteModemOptions>): LteModem;
+  missingPath: string;
+  unplug(): Promise<void>;
+  replug(): Promise<void>;
+}
+
+interface Harness {
+  name: string;
+  setup(t: ExecutionContext): Promise<Rig | undefined>;
+}
+
+const mockHarness: Harness = {
+  name: 'mock binding',
+  async setup() {
+    const sim = new AtModemSim();
+    const path = `/dev/ttyMOCK-lte-${randomUUID()}`;
+    const device = mockAtModem(path, sim);
+    return {
+      sim,
+      path,
+      modem: (options = {}) =>
+        new LteModem({ path, commandTimeoutMs: TIMEOUT_MS, binding: device.binding, ...options }),
+      missingPath: `/dev/ttyMOCK-missing-${randomUUID()}`,
+      unplug: async () => device.unplug(),
+      replug: async () => device.replug(),
+    };
+  },
+};
+
+const ptyHarness: Harness = {
+  name: 'socat pty',
+  async setup(t) {
+    if (!requireTool('socat', t.log)) return undefined;
+    const dir = await mkdtemp(join(tmpdir(), 'pimesh-lte-'));
+    const sim = new AtModemSim();
+    let pair: PtyPair | undefined;
+    let server: { stop(): Promise<void> } | undefined;
+    const plug = async () => {
+      pair = await openPtyPair(dir);
+      server = await serveAtModem(pair.hostPath, sim);
+    };
+    const unplug = async () => {
+      await pair?.stop();
+      await server?.stop();
+      pair = server = undefined;
+    };
+    t.teardown(async () => {
+      await unplug();
+      await rm(dir, { recursive: true, force: true });
+    });
+    await plug();
+    const path = join(dir, 'device');
+    return {
+      sim,
+      path,
+      modem: (options = {}) => new LteModem({ path, commandTimeoutMs: TIMEOUT_MS, ...options }),
+      missingPath: join(dir, 'missing'),
+      unplug,
+      replug: plug,
+    };
+  },
+};
+
+type Case = (t: ExecutionContext, rig: Rig) => Promise<void>;
+
+const cases: Record<string, Case> = {
+  async 'a healthy modem gives the three raw lines and their decoded values'(t, rig) {
+    t.deepEqual(await rig.modem().status(), { ...HEALTHY, port: rig.path });
+    t.deepEqual(rig.sim.received, ['AT', 'AT+CSQ', 'AT+CREG?', 'AT+COPS?']);
+  },
+
+  async 'a modem with echo off answers the same'(t, rig) {
+    rig.sim.echo = false;
+    t.deepEqual(await rig.modem().status(), { ...HEALTHY, port: rig.path });
+  },
+
+  async 'ERROR for one command makes that value null and lists it; the others still answer'(t, rig) {
+    rig.sim.fault('AT+COPS?', 'error');
+    const status = await rig.modem().status();
+    t.is(status.operator_info, null);
+    t.is(status.decoded.operator, null);
+    t.is(status.decoded.access_technology, null);
+    t.deepEqual(status.errors, ['AT+COPS?']);
+    t.deepEqual(status.timeouts, []);
+    t.is(status.signal_quality, '+CSQ: 17,99');
+    t.is(status.network_registration, '+CREG: 0,1');
+  },
+
+  async '+CME ERROR counts as an error too'(t, rig) {
+    rig.sim.fault('AT+CSQ', 'cme-error');
+    const status = await rig.modem().status();
+    t.is(status.signal_quality, null);
+    t.is(status.decoded.rssi_dbm, null);
+    t.deepEqual(status.errors, ['AT+CSQ']);
+  },
+
+  async 'silence for one command makes that value null after one timeout and notes it'(t, rig) {
+    rig.sim.fault('AT+CREG?', 'silent');
+    const started = performance.now();
+    const status = await rig.modem().status();
+    const elapsed = performance.now() - started;
+    t.is(status.network_registration, null);
+    t.is(status.decoded.registration, null);
+    t.deepEqual(status.timeouts, ['AT+CREG?']);
+    t.is(status.signal_quality, '+CSQ: 17,99');
+    t.is(status.operator_info, '+COPS: 0,0,"Operator",7');
+    t.true(elapsed >= TIMEOUT_MS - 20 && elapsed < TIMEOUT_MS + 1000, `took ${elapsed} ms`);
+  },
+
+  async 'a modem that answers nothing is a 503 timeout after the AT probe alone'(t, rig) {
+    rig.sim.faultAll('silent');
+    const started = performance.now();
+    const error = await t.throwsAsync<PimeshError>(rig.modem().status());
+    const elapsed = performance.now() - started;
+    t.is(error?.code, 'ERR_DEVICE_TIMEOUT');
+    t.is(error?.status, 503);
+    t.true(error?.message.includes(rig.path));
+    t.deepEqual(rig.sim.received, ['AT']);
+    t.true(elapsed < 2 * TIMEOUT_MS + 1500, `took ${elapsed} ms`);
+  },
+
+  async 'a missing port is a 503 naming the port'(t, rig) {
+    const error = await t.throwsAsync<PimeshError>(rig.modem({ path: rig.missingPath }).status());
+    t.is(error?.code, 'ERR_DEVICE_UNAVAILABLE');
+    t.is(error?.status, 503);
+    t.true(
+      error?.message.startsWith(`LTE modem ${rig.missingPath} unavailable: cannot open serial port`),
+      error?.message,
+    );
+  },
+
+  async 'a modem unplugged mid-command is a 503; after re-plugging the next request works'(t, rig) {
+    const modem = rig.modem({ commandTimeoutMs: 3000 });
+    t.is((await modem.status()).signal_quality, '+CSQ: 17,99');
+    rig.sim.fault('AT+CSQ', 'silent');
+    const inFlight = modem.status();
+    await sleep(100);
+    await rig.unplug();
+    const error = await t.throwsAsync<PimeshError>(inFlight);
+    t.is(error?.code, 'ERR_DEVICE_UNAVAILABLE');
+    t.true(error?.message.startsWith(`LTE modem ${rig.path} unavailable:`), error?.message);
+    t.log(error?.message);
+    const whileUnplugged = await t.throwsAsync<PimeshError>(modem.status());
+    t.is(whileUnplugged?.code, 'ERR_DEVICE_UNAVAILABLE');
+    rig.sim.fault('AT+CSQ', undefined);
+    await rig.replug();
+    t.deepEqual(await modem.status(), { ...HEALTHY, port: rig.path });
+  },
+
+  async 'concurrent requests on one port run one session at a time'(t, rig) {
+    const modem = rig.modem();
+    const answers = await Promise.all([modem.status(), modem.status(), modem.status()]);
+    for (const answer of answers) t.is(answer.signal_quality, '+CSQ: 17,99');
+    const session = ['AT', 'AT+CSQ', 'AT+CREG?', 'AT+COPS?'];
+    t.deepEqual(rig.sim.received, [...session, ...session, ...session]);
+  },
+
+  async 'AT+CFUN=4 puts the modem in flight mode and AT+CFUN=1 brings it back'(t, rig) {
+    const modem = rig.modem();
+    await modem.setFunctionality('4');
+    t.is(rig.sim.cfun, 4);
+    const flight = await modem.status();
+    t.is(flight.decoded.registration, 'not registered');
+    t.is(flight.decoded.rssi_dbm, null);
+    await modem.setFunctionality('1');
+    t.deepEqual(await modem.status(), { ...HEALTHY, port: rig.path });
+  },
+
+  async 'AT+CFUN answered with ERROR is ERR_AT_COMMAND; silence is a timeout'(t, rig) {
+    rig.sim.fault('AT+CFUN=4', 'error');
+    const refused = await t.throwsAsync<PimeshError>(rig.modem().setFunctionality('4'));
+    t.is(refused?.code, 'ERR_AT_COMMAND');
+    t.true(refused?.message.includes('AT+CFUN=4 answered ERROR'));
+    rig.sim.fault('AT+CFUN=4', 'silent');
+    const silent = await t.throwsAsync<PimeshError>(
+      rig.modem({ cfunTimeoutMs: TIMEOUT_MS }).setFunctionality('4'),
+    );
+    t.is(silent?.code, 'ERR_DEVICE_TIMEOUT');
+  },
+};
+
+for (const harness of [mockHarness, ptyHarness]) {
+  for (const [title, run] of Object.entries(cases)) {
+    test(`${harness.name}: ${title}`, async (t) => {
+      const rig = await harness.setup(t);
+      if (!rig) {
+        t.pass();
+        return;
+      }
+      await run(t, rig);
+    });
+  }
+}
+
+test('requests piling up behind a slow modem are refused with 503 ERR_DEVICE_BUSY', async (t) => {
+  const sim = new AtModemSim();
+  const path = `/dev/ttyMOCK-lte-${randomUUID()}`;
+  const device = mockAtModem(path, sim);
+  const modem = new LteModem({ path, binding: device.binding, commandTimeoutMs: 100, maxQueued: 2 });
+  sim.faultAll('silent');
+  const results = await Promise.allSettled(Array.from({ length: 5 }, () => modem.status()));
+  const codes = results.map((r) => (r.status === 'rejected' ? (r.reason as PimeshError).code : 'ok'));
+  t.deepEqual(codes, [
+    'ERR_DEVICE_TIMEOUT',
+    'ERR_DEVICE_TIMEOUT',
+    'ERR_DEVICE_TIMEOUT',
+    'ERR_DEVICE_BUSY',
+    'ERR_DEVICE_BUSY',
+  ]);
+  sim.faultAll(undefined);
+  t.is((await modem.status()).signal_quality, '+CSQ: 17,99');
+});
+
+test('LteModems hands out one modem per port', (t) => {
+  const modems = new LteModems();
+  t.is(modems.get('/dev/ttyUSB2'), modems.get('/dev/ttyUSB2'));
+  t.not(modems.get('/dev/ttyUSB2'), modems.get('/dev/ttyS0'));
+});
