@@ -9,6 +9,7 @@ import { cloudflareConfigSchema, createCloudflare } from './cloudflare.js';
 import { commandConfigSchema, createCommand } from './command.js';
 import { createDyndns2, dyndns2ConfigSchema } from './dyndns2.js';
 import { createNamecheap, namecheapConfigSchema } from './namecheap.js';
+import { createRfc2136, rfc2136ConfigSchema } from './rfc2136.js';
 import { readSecrets } from './secrets.js';
 import { createSpGateway, spGatewayConfigSchema } from './sp-gateway.js';
 import { type DnsProvider, DnsUpdateError, type Secrets } from './types.js';
@@ -28,6 +29,7 @@ export const dnsConfigSchema = z.discriminatedUnion(
   [
     namecheapConfigSchema.extend(common),
     spGatewayConfigSchema.extend(common),
+    rfc2136ConfigSchema.extend(common),
     dyndns2ConfigSchema.extend(common),
     cloudflareConfigSchema.extend(common),
     commandConfigSchema.extend(common),
@@ -42,6 +44,8 @@ export function createDnsProvider(config: DnsConfig, secrets: Secrets): DnsProvi
       return createNamecheap(config, secrets);
     case 'sp-gateway':
       return createSpGateway(config, secrets);
+    case 'rfc2136':
+      return createRfc2136(config, secrets);
     case 'dyndns2':
       return createDyndns2(config, secrets);
     case 'cloudflare':
