@@ -66,6 +66,8 @@ export interface ElectionReport {
   candidates: CandidateResult[];
   poeLogged?: string;
   dns?: DnsOutcome;
+  /** Why the DNS update failed, when it did (never a secret). */
+  dnsError?: { code: string; message: string };
 }
 
 interface ElectionState {
@@ -204,7 +206,12 @@ export class Elector {
     };
     if (decision.selfWins) {
       report.poeLogged = await o.poeLog.append(new Date(this.#now()));
-      if (o.dns) report.dns = await o.dns.updater.ensure(o.dns.address());
+      if (o.dns) {
+        report.dns = await o.dns.updater.ensure(o.dns.address());
+        const failure = o.dns.updater.status().lastError;
+        if (report.dns === 'failed' && failure)
+          report.dnsError = { code: failure.code, message: failure.message };
+      }
     } else {
       o.dns?.updater.release();
     }

@@ -1,0 +1,76 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'ava';
+import { TracerStore } from '../../../src/readings/tracer-store.js';
+import { freePort, type Named, startNamed } from '../../helpers/named.js';
+import { runCli, tempCwd } from '../../helpers/pimesh-process.js';
+import { READING } from '../../helpers/readings.js';
+
+// `pimesh elect` (no daemon running, so the one-shot runs the round itself) with the rfc2136 provider
+// configured as a steward would: a config file and a 0600 secrets file. The node has no peers, so it
+// wins, and the A record on a real BIND named must then hold its address.
+
+let named: Named | undefined;
+test.before(async (t) => {
+  named = await startNamed(t.log);
+});
+test.after.always(async () => {
+  await named?.stop();
+});
+
+async function node(server: Named, secret: string, address = '192.0.2.10') {
+  const cwd = tempCwd();
+  mkdirSync(join(cwd, 'data', 'charge-controller'), { recursive: true });
+  await new TracerStore(join(cwd, 'data', 'charge-controller')).append(new Date(), READING);
+  writeFileSync(join(cwd, 'dns.secrets'), `export TSIG_SECRET="${secret}"\n`);
+  chmodSync(join(cwd, 'dns.secrets'), 0o600);
+  const config = {
+    dns: {
+      provider: 'rfc2136',
+      server: '127.0.0.1',
+      port: server.port,
+      zone: server.zone,
+      name: `poe.${server.zone}`,
+      keyName: server.keyName,
+      secretsFile: join(cwd, 'dns.secrets'),
+      retries: 0,
+    },
+  };
+  writeFileSync(join(cwd, 'pimesh.config.json'), JSON.stringify(config));
+  const env = {
+    PIMESH_PORT: String(await freePort()),
+    PIMESH_PUBLIC_IP: address,
+    PIMESH_MAC: 'b8:27:eb:00:00:01',
+    PIMESH_CHARGE_CONTROLLER: 'none',
+  };
+  return { cwd, env };
+}
+
+test.serial('after an election the A record holds the winner’s address', async (t) => {
+  if (!named) return t.pass();
+  const { cwd, env } = await node(named, named.secret);
+  const run = await runCli(['elect'], env, cwd);
+  t.is(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
+  t.true(report.selfWins);
+  t.is(report.dns, 'updated');
+  t.is(await named.dig(`poe.${named.zone}`), '192.0.2.10');
+
+  // The next round finds the record right and sends nothing.
+  const again = JSON.parse((await runCli(['elect'], env, cwd)).stdout.trim().split('\n').at(-1) as string);
+  t.is(again.dns, 'unchanged');
+});
+
+test.serial('a wrong TSIG key gives a clear error and changes nothing', async (t) => {
+  if (!named) return t.pass();
+  const before = await named.dig(`poe.${named.zone}`);
+  const wrong = Buffer.alloc(32, 7).toString('base64');
+  const { cwd, env } = await node(named, wrong, '192.0.2.66');
+  const run = await runCli(['elect'], env, cwd);
+  const report = JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
+  t.is(report.dns, 'failed');
+  t.is(report.dnsError.code, 'ERR_DNS_AUTH');
+  t.regex(report.dnsError.message, /TSIG|BADSIG/);
+  t.false(run.stdout.includes(wrong) || run.stderr.includes(wrong));
+  t.is(await named.dig(`poe.${named.zone}`), before);
+});
