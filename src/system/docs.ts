@@ -1,0 +1,86 @@
+/** Where the system monitor's documentation page is served (piStat served it at `/`). */
+export const SYSTEM_DOCS_PATH = '/api/system';
+
+interface Endpoint {
+  path: string;
+  params: string;
+  answer: string;
+}
+
+const ENDPOINTS: Endpoint[] = [
+  {
+    path: '/stats',
+    params:
+      '<code>block=true</code> measures CPU usage over 1 s; <code>cache=false</code> bypasses the cache; ' +
+      '<code>fields=cpu_usage,memory</code> keeps only those top-level keys',
+    answer:
+      'cpu_temp (°C), cpu_freq (MHz), cpu_usage and per_cpu_usage (%), memory, swap, disk (bytes), disk_io, ' +
+      'uptime (s), load_avg, timestamp (epoch s), gpu, power (with throttled_flags), clocks (Hz), network, ' +
+      'hardware. Raspberry Pi figures (gpu, power, clocks) are <code>{}</code> on other hosts.',
+  },
+  {
+    path: '/processes',
+    params: '<code>sort=cpu|memory|name|pid|time</code> (default cpu); <code>limit=10</code> (at most 100)',
+    answer: 'processes[]: pid, name, user, cpu_percent, memory_percent, running_time (s); timestamp',
+  },
+  {
+    path: '/network/interfaces',
+    params: '',
+    answer:
+      'interfaces: counters per interface except lo (bytes, packets, errors, drops; signal_strength in dBm for ' +
+      'wlan*), and active_connections; timestamp',
+  },
+  {
+    path: '/storage/devices',
+    params: '',
+    answer:
+      'devices[]: device, mountpoint, filesystem, total, used, free (bytes), percent; disk_io; timestamp',
+  },
+  { path: '/health', params: '', answer: 'status, uptime (s), memory_usage (%), timestamp, version' },
+  { path: '/metrics/history', params: '', answer: 'not implemented (a message)' },
+  { path: '/system/config', params: '', answer: 'platform and the effective settings of this API' },
+];
+
+export interface DocsSettings {
+  version: string;
+  cacheSeconds: number;
+  rateLimit: { enabled: boolean; requests: number; windowSeconds: number };
+}
+
+/** The documentation page: a static list of the endpoints, their parameters and units. */
+export function docsPage(settings: DocsSettings): string {
+  const rows = ENDPOINTS.map(
+    (e) =>
+      `<tr><td><a href="${e.path}"><code>GET ${e.path}</code></a></td><td>${e.params || '&mdash;'}</td><td>${e.answer}</td></tr>`,
+  ).join('\n');
+  const limit = settings.rateLimit.enabled
+    ? `${settings.rateLimit.requests} requests per ${settings.rateLimit.windowSeconds} s per client address (429 with Retry-After beyond)`
+    : 'off';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>pimesh system monitor API</title>
+<style>
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.4; }
+table { border-collapse: collapse; width: 100%; }
+td, th { border: 1px solid #ccc; padding: 0.4rem; vertical-align: top; text-align: left; }
+code { font-size: 0.9em; }
+</style>
+</head>
+<body>
+<h1>System monitor API</h1>
+<p>The piStat-compatible system monitor of this pimesh node (${settings.version}). Every answer is JSON;
+sizes are bytes, times seconds, clocks Hz.</p>
+<table>
+<tr><th>endpoint</th><th>parameters</th><th>answer</th></tr>
+${rows}
+</table>
+<p>/stats answers are cached for ${settings.cacheSeconds} s. Rate limit: ${limit}. Answers over the
+compression threshold are gzipped for clients that accept it.</p>
+<p><a href="/">home</a></p>
+</body>
+</html>
+`;
+}
