@@ -14,6 +14,7 @@ import type { Logger } from './log.js';
 import { MeshNode } from './mesh/mesh-node.js';
 import { SolarAnswers } from './readings/solar-answers.js';
 import { TracerStore } from './readings/tracer-store.js';
+import { SeedApis } from './seed-apis.js';
 import { nodeTimezone, VERSION } from './version.js';
 
 /** Where the simulator stands when local.json gives no usable lat/long (the original's New York). */
@@ -31,6 +32,7 @@ export class Daemon {
   readonly controller: ChargeController | undefined;
   readonly answers: SolarAnswers;
   readonly mesh: MeshNode;
+  readonly seeds: SeedApis;
   readonly #scheduler: Scheduler;
   #server: Server | undefined;
   #lastSample: Sample | undefined;
@@ -62,6 +64,7 @@ export class Daemon {
       peers: () => this.mesh.deviceList.list(),
       now: () => new Date(),
     });
+    this.seeds = new SeedApis(loaded, log);
     this.#scheduler = new Scheduler(log.child({ module: 'schedule' }));
   }
 
@@ -123,6 +126,7 @@ export class Daemon {
       election: mesh.electionDeps(),
       log: this.#log,
       gossip: mesh.gossipDeps(),
+      mount: (router) => this.seeds.mount(router),
     });
     return createHandler(app, this.answers);
   }
@@ -136,6 +140,7 @@ export class Daemon {
     else this.#log.info('no charge controller: sampling disabled');
 
     await this.mesh.load();
+    await this.seeds.prepare();
     this.#server = createServer(this.createHandler());
     const server = this.#server;
     await new Promise<void>((resolve, reject) => {
@@ -148,6 +153,7 @@ export class Daemon {
     this.#log.info({ host: config.http.host, port: this.port }, 'listening');
 
     await this.mesh.startDiscovery();
+    await this.seeds.start();
 
     if (!config.schedule) {
       this.#log.info('PIMESH_SCHEDULE=off: no in-process jobs; cron drives the one-shots');
@@ -170,6 +176,7 @@ export class Daemon {
   async stop(): Promise<void> {
     const steps: [string, () => Promise<unknown>][] = [
       ['mdns', () => this.mesh.stopDiscovery()],
+      ['seed systems', () => this.seeds.stop()],
       ['schedule', () => this.#scheduler.stop()],
       ['http', () => closeServer(this.#server)],
       ['charge controller', async () => this.controller?.close()],

@@ -22,7 +22,33 @@ const list = (raw: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+const number = (raw: string) => (/^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : raw);
+/** piStat's reading of a boolean: true, t, 1, yes, y (any case); everything else is false. */
+const piStatBool = (raw: string) => ['true', 't', '1', 'yes', 'y'].includes(raw.trim().toLowerCase());
+const PISTAT_LEVELS: Record<string, string> = { warning: 'warn', critical: 'fatal' };
+const piStatLevel = (raw: string) => {
+  const level = raw.trim().toLowerCase();
+  return PISTAT_LEVELS[level] ?? level;
+};
+
+/**
+ * piStat's variables, accepted as aliases. They come first, so the PIMESH_* variable for the same
+ * setting wins when both are set.
+ */
+const PISTAT_ALIASES: EnvBinding[] = [
+  { name: 'PISTAT_PORT', path: ['http', 'port'], parse: int },
+  { name: 'PISTAT_HOST', path: ['http', 'host'], parse: text },
+  { name: 'PISTAT_LOG_LEVEL', path: ['log', 'level'], parse: piStatLevel },
+  { name: 'PISTAT_CACHE_SECONDS', path: ['systemMonitor', 'cacheSeconds'], parse: int },
+  { name: 'PISTAT_RATE_LIMIT_ENABLED', path: ['systemMonitor', 'rateLimit', 'enabled'], parse: piStatBool },
+  { name: 'PISTAT_RATE_LIMIT_REQUESTS', path: ['systemMonitor', 'rateLimit', 'requests'], parse: int },
+  { name: 'PISTAT_RATE_LIMIT_WINDOW', path: ['systemMonitor', 'rateLimit', 'windowSeconds'], parse: int },
+  { name: 'PISTAT_COMPRESSION', path: ['systemMonitor', 'compression', 'enabled'], parse: piStatBool },
+  { name: 'PISTAT_MIN_COMPRESS_SIZE', path: ['systemMonitor', 'compression', 'thresholdBytes'], parse: int },
+];
+
 export const ENV_BINDINGS: EnvBinding[] = [
+  ...PISTAT_ALIASES,
   { name: 'PIMESH_PORT', path: ['http', 'port'], parse: int },
   { name: 'PIMESH_HOST', path: ['http', 'host'], parse: text },
   { name: 'PIMESH_DATA_DIR', path: ['dataDir'], parse: text },
@@ -44,6 +70,22 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { name: 'PIMESH_ELECTION_METRIC', path: ['election', 'metric'], parse: text },
   { name: 'PIMESH_ELECTION_INTERVAL', path: ['election', 'intervalSeconds'], parse: int },
   { name: 'PIMESH_DNS_SECRETS', path: ['dns', 'secretsFile'], parse: text },
+  { name: 'PIMESH_VCGENCMD', path: ['systemMonitor', 'vcgencmd'], parse: text },
+  { name: 'PIMESH_GPSD', path: ['gnss', 'gpsd', 'enabled'], parse: onOff },
+  { name: 'PIMESH_GPSD_HOST', path: ['gnss', 'gpsd', 'host'], parse: text },
+  { name: 'PIMESH_GPSD_PORT', path: ['gnss', 'gpsd', 'port'], parse: int },
+  { name: 'PIMESH_GPS_UART', path: ['gnss', 'uart', 'port'], parse: text },
+  { name: 'PIMESH_GPS_UART_BAUD', path: ['gnss', 'uart', 'baudRate'], parse: int },
+  { name: 'PIMESH_GPS_STALE_SECONDS', path: ['gnss', 'staleAfterSeconds'], parse: number },
+  { name: 'PIMESH_LTE_PORT', path: ['lte', 'defaultPort'], parse: text },
+  { name: 'PIMESH_LTE_PORTS', path: ['lte', 'allowedPorts'], parse: list },
+  { name: 'PIMESH_LTE_CONTROL', path: ['lte', 'control'], parse: text },
+  { name: 'PIMESH_SENSEHAT_SYSFS', path: ['sensehat', 'sysfsRoot'], parse: text },
+  { name: 'PIMESH_API_KEYS_FILE', path: ['piBackend', 'keysFile'], parse: text },
+  { name: 'PIMESH_WEATHER_LOCATION', path: ['piBackend', 'defaultLocation'], parse: text },
+  { name: 'PIMESH_UPSTREAM_TIMEOUT_MS', path: ['piBackend', 'timeoutMs'], parse: int },
+  { name: 'PIMESH_POLLER', path: ['poller', 'enabled'], parse: onOff },
+  { name: 'PIMESH_POLLER_CONFIG', path: ['poller', 'configFile'], parse: text },
   { name: 'PIMESH_MDNS', path: ['mdns'], parse: text },
   { name: 'PIMESH_SCHEDULE', path: ['schedule'], parse: onOff },
   { name: 'PIMESH_LOG_LEVEL', path: ['log', 'level'], parse: text },

@@ -1,7 +1,13 @@
 import { z } from 'zod';
+import { gnssConfigSchema } from '../hardware/gnss/config.js';
+import { lteConfigSchema } from '../hardware/lte/config.js';
+import { senseHatConfigSchema } from '../hardware/sensehat/config.js';
 import { cronEvery } from '../jobs/cron-every.js';
 import { dnsConfigSchema } from '../mesh/dns/index.js';
 import { testInput } from '../mesh/php-input.js';
+import { piBackendConfigSchema } from '../pi-backend/config.js';
+import { pollerConfigSchema } from '../poller/config.js';
+import { systemMonitorConfigSchema } from '../system/config.js';
 
 /** `sim`, `none` or a serial device path such as /dev/ttyUSB0. */
 const chargeControllerSource = z
@@ -135,6 +141,17 @@ export const configSchema = z.strictObject({
         .default(120),
     })
     .prefault({}),
+  /** piStat's system monitor (/stats, /processes, ...). */
+  systemMonitor: systemMonitorConfigSchema,
+  /** GNSS: gpsd and the raw NMEA UART. */
+  gnss: gnssConfigSchema,
+  /** The LTE modem: AT port and power/flight-mode control. */
+  lte: lteConfigSchema,
+  sensehat: senseHatConfigSchema,
+  /** pi_backend's keys file, data store and upstream services. */
+  piBackend: piBackendConfigSchema,
+  /** pi_backend's data poller (poller_config.ini). */
+  poller: pollerConfigSchema,
   mdns: mdnsMode.default('on'),
   /** `true`: the daemon runs its jobs itself; `false`: it only serves and cron drives the one-shots. */
   schedule: z.boolean({ error: 'must be on or off' }).default(true),

@@ -18,6 +18,8 @@ export interface AppDeps extends JobDeps {
   gossip?: GossipDeps;
   /** The point-of-entry election's status endpoint. */
   election?: ElectionDeps;
+  /** More routes (the seed systems' APIs), mounted after the node's own. */
+  mount?: (router: Router) => void;
 }
 
 /** Builds the HTTP API. Only `serve` listens; tests call `app.callback()`. */
@@ -36,6 +38,7 @@ export function createApp(deps: AppDeps): Koa {
   jobRoutes(router, deps);
   if (deps.gossip) gossipRoutes(router, deps.gossip);
   if (deps.election) electionRoutes(router, deps.election);
+  deps.mount?.(router);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

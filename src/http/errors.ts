@@ -19,7 +19,7 @@ interface Described {
 /**
  * What a caught error may tell the client. Messages are shown for 4xx only; a 5xx says only what kind
  * of failure it was, except a domain 503, which names the missing device (what the steward needs).
- * 5xx errors are logged through app.on('error').
+ * 5xx errors other than 503 are logged through app.on('error').
  */
 function describe(ctx: Context, caught: unknown): Described {
   const error = (caught ?? {}) as HttpishError;
@@ -28,7 +28,8 @@ function describe(ctx: Context, caught: unknown): Described {
   const visible = status < 500 || (domain && (status === 503 || status === 502)) || error.expose === true;
   ctx.status = status;
   if (error.headers) ctx.set(error.headers);
-  if (status >= 500) ctx.app.emit('error', caught, ctx);
+  // A missing device (503) is a state of the node, not a fault of the server: not logged as an error.
+  if (status >= 500 && status !== 503) ctx.app.emit('error', caught, ctx);
   return {
     status,
     code: error.code ?? (status < 500 ? 'ERR_REQUEST' : 'ERR_INTERNAL'),

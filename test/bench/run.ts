@@ -14,9 +14,10 @@ import { defaultLoadTool, killLoadNow } from './lib/load.js';
 import { type BenchCheck, formatChecks, formatResult } from './lib/report.js';
 import { ProcessRegistry } from './lib/servers.js';
 import { solarApiBench } from './solar-api.bench.js';
+import { systemMonitorBench } from './system-monitor.bench.js';
 
 /** In order. Later benchmarks (gossip, election, /stats) are added here. */
-export const BENCHMARKS: Benchmark[] = [solarApiBench, gossipBench, electionBench];
+export const BENCHMARKS: Benchmark[] = [solarApiBench, gossipBench, electionBench, systemMonitorBench];
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
