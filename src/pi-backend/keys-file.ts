@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parse, stringify } from 'ini';
 import { InputError } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -81,6 +80,7 @@ export class KeysFile {
     }
     section[name] = value;
     tree[this.section] = section;
+    const { stringify } = await import('ini');
     await this.#writeAtomically(stringify(tree));
   }
 
@@ -106,6 +106,7 @@ export class KeysFile {
       );
       await chmod(this.path, 0o600);
     }
+    const { parse } = await import('ini');
     return { ...parse(await readFile(this.path, 'utf8')) };
   }
 

@@ -1,5 +1,9 @@
 import { loadavg, uptime } from 'node:os';
-import si, { type Systeminformation } from 'systeminformation';
+import type { Systeminformation } from 'systeminformation';
+
+/** systeminformation, loaded on first use (it is large; a node nobody monitors never loads it). */
+const loadSi = () => import('systeminformation').then((m) => m.default);
+
 import { type CommandRunner, execFileRunner } from './command-runner.js';
 import { CpuReader } from './cpu.js';
 import { type Host, hostAt } from './host.js';
@@ -110,7 +114,7 @@ export class SystemCollector implements SystemSource {
     const [cpuTemp, usage, mem, disk, io, pi, network, hardware] = await Promise.all([
       this.#cpu.temperature(),
       this.#cpu.usage(blockMs),
-      si.mem(),
+      loadSi().then((si) => si.mem()),
       orEmpty(() => diskUsage(this.#host, '/')),
       orEmpty(() => diskIo(this.#host)),
       this.#pi.readings(),
@@ -151,7 +155,7 @@ export class SystemCollector implements SystemSource {
   }
 
   async health(): Promise<{ uptime: number; memory_usage: number }> {
-    const mem = await si.mem();
+    const mem = await (await loadSi()).mem();
     if (!(mem.total > 0)) throw new Error('memory figures are not available');
     return { uptime: uptime(), memory_usage: memoryOf(mem).percent };
   }

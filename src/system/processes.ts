@@ -1,4 +1,3 @@
-import si from 'systeminformation';
 import { round1 } from './proc.js';
 
 export interface ProcessInfo {
@@ -72,8 +71,8 @@ function startedAt(started: string): number {
 export function siProcessLister(now: () => number = Date.now): () => Promise<ProcessInfo[]> {
   let inFlight: Promise<ProcessInfo[]> | undefined;
   return () => {
-    inFlight ??= si
-      .processes()
+    inFlight ??= import('systeminformation')
+      .then(({ default: si }) => si.processes())
       .then((data) => {
         const at = now();
         return data.list.map((p) => {

@@ -6,6 +6,7 @@ import type { LteControl } from '../../hardware/lte/control.js';
 import type { LteModems } from '../../hardware/lte/modem.js';
 import { type AdminKey, requireAdmin } from '../admin-auth.js';
 import { flatErrorMiddleware } from '../errors.js';
+import { readJsonObject } from '../json-body.js';
 
 export interface LteDeps {
   config: Pick<LteConfig, 'defaultPort' | 'allowedPorts'>;
@@ -19,32 +20,17 @@ export const MAX_BODY_BYTES = 1024;
 
 const ENABLE_MESSAGE = "Request must be JSON with a boolean 'enable' key.";
 
-/** The raw body, or 413 past MAX_BODY_BYTES (the rest is not read). */
-async function readSmallBody(ctx: Context): Promise<string> {
-  const declared = Number(ctx.get('Content-Length') || 0);
-  if (declared > MAX_BODY_BYTES) ctx.throw(413, `request body over ${MAX_BODY_BYTES} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) ctx.throw(413, `request body over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** `{"enable": true|false}`; anything else (bad JSON, no key, not a boolean) is pi_backend's 400. */
 async function enableFlag(ctx: Context): Promise<boolean> {
-  const text = await readSmallBody(ctx);
-  let body: unknown;
+  let body: Record<string, unknown>;
   try {
-    body = JSON.parse(text);
-  } catch {
+    body = await readJsonObject(ctx, MAX_BODY_BYTES, '{"enable": true}');
+  } catch (error) {
+    if (error instanceof InputError && error.status === 413) throw error;
     throw new InputError(ENABLE_MESSAGE);
   }
-  const enable = (body as { enable?: unknown } | null)?.enable;
-  if (typeof enable !== 'boolean') throw new InputError(ENABLE_MESSAGE);
-  return enable;
+  if (typeof body.enable !== 'boolean') throw new InputError(ENABLE_MESSAGE);
+  return body.enable;
 }
 
 /** `?port=`: the default port when absent; otherwise it must be the default or an allowed port. */

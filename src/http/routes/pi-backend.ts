@@ -3,13 +3,13 @@ import type { Context } from 'koa';
 import { InputError } from '../../errors.js';
 import { MAX_DATA_BYTES } from '../../pi-backend/data-store.js';
 import type { PiBackend } from '../../pi-backend/index.js';
-import { readJsonObject } from '../../pi-backend/json-body.js';
 import { validateKey } from '../../pi-backend/keys-file.js';
 import { locationData, parseModules } from '../../pi-backend/location-data.js';
 import { parseServices, weatherData } from '../../pi-backend/weather.js';
 import { VERSION } from '../../version.js';
 import { requireAdmin } from '../admin-auth.js';
 import { flatErrorMiddleware } from '../errors.js';
+import { readJsonObject } from '../json-body.js';
 
 /** The pi_backend API version its clients check. */
 export const PI_BACKEND_VERSION = '2.2.0';

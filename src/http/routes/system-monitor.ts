@@ -1,7 +1,7 @@
 import { hostname as osHostname } from 'node:os';
 import type Router from '@koa/router';
+import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
-import compress from 'koa-compress';
 import type { SystemSource } from '../../system/collector.js';
 import type { SystemMonitorConfig } from '../../system/config.js';
 import { docsPage, SYSTEM_DOCS_PATH } from '../../system/docs.js';
@@ -199,16 +199,7 @@ export function systemMonitorRoutes(router: Router, deps: SystemMonitorDeps): vo
     chain.push(rateLimit(limiter));
   }
   if (config.compression.enabled) {
-    chain.push(
-      compress({
-        threshold: config.compression.thresholdBytes,
-        gzip: {},
-        deflate: false,
-        br: false,
-        zstd: false,
-      }),
-      compressOnlyOk,
-    );
+    chain.push(lazyCompress(config.compression.thresholdBytes), compressOnlyOk);
   }
   chain.push(flatErrorMiddleware, async (ctx, next) => {
     const handler = routes.get(ctx.path);
@@ -230,4 +221,15 @@ export function systemMonitorRoutes(router: Router, deps: SystemMonitorDeps): vo
     await handler(ctx);
   });
   router.all(SYSTEM_MONITOR_PATHS, ...chain);
+}
+
+/** koa-compress, loaded on the first monitor request: a node nobody monitors does not hold it in memory. */
+function lazyCompress(threshold: number): Koa.Middleware {
+  let compressor: Promise<Koa.Middleware> | undefined;
+  return async (ctx, next) => {
+    compressor ??= import('koa-compress').then(({ default: compress }) =>
+      compress({ threshold, gzip: {}, deflate: false, br: false, zstd: false }),
+    );
+    return (await compressor)(ctx, next);
+  };
 }
