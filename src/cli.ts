@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: V8 flags must be set before the other modules are evaluated.
+import './low-memory.js';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config/load.js';
 import { Daemon } from './daemon.js';
