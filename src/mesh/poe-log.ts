@@ -4,8 +4,8 @@
  * newest first and without the prefix, as the `log` array; opendata's `networkInfo=poe` shows them.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readFile, stat } from 'node:fs/promises';
+import { appendLine } from '../readings/append-line.js';
 import { formatLocalDatetime } from '../readings/tracer-csv.js';
 
 export const POE_LOG_ENTRIES = 216;
@@ -56,14 +56,7 @@ export class PoeLog {
   append(at: Date): Promise<string> {
     const entry = formatLocalDatetime(at);
     const run = this.#writing.then(async () => {
-      await mkdir(dirname(this.path), { recursive: true });
-      const handle = await open(this.path, 'a');
-      try {
-        await handle.write(`${PREFIX}${entry}\n`);
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
+      await appendLine(this.path, `${PREFIX}${entry}`);
       this.#recent.unshift(entry);
       if (this.#recent.length > POE_LOG_ENTRIES) this.#recent.length = POE_LOG_ENTRIES;
       return entry;

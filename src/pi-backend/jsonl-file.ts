@@ -1,5 +1,5 @@
-import { mkdir, open } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open } from 'node:fs/promises';
+import { appendLine } from '../readings/append-line.js';
 
 /** Bytes read per step when scanning a file backwards. */
 const CHUNK = 64 * 1024;
@@ -30,20 +30,7 @@ export class JsonlFile<T> {
   async #append(record: T): Promise<void> {
     const line = JSON.stringify(record);
     if (line === undefined) throw new TypeError('record is not JSON-serialisable');
-    await mkdir(dirname(this.path), { recursive: true });
-    const handle = await open(this.path, 'a+');
-    try {
-      const { size } = await handle.stat();
-      let prefix = '';
-      if (size > 0) {
-        const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, size - 1);
-        if (buffer[0] !== 10) prefix = '\n';
-      }
-      await handle.write(`${prefix}${line}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await appendLine(this.path, line);
   }
 
   /**

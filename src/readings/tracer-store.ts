@@ -1,7 +1,7 @@
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TracerReading } from '../hardware/charge-controller/types.js';
+import { appendLine } from './append-line.js';
 import { formatTracerRow, parseCsvLines, TRACER_HEADER_LINE, tracerFileName } from './tracer-csv.js';
 
 /** A parsed day. `version` changes whenever the rows do, so answers built from it can be cached. */
@@ -143,22 +143,11 @@ export class TracerStore {
   }
 
   async #append(date: Date, reading: TracerReading, micros: number): Promise<{ file: string; line: string }> {
-    await mkdir(this.dir, { recursive: true });
     const file = tracerFileName(date);
     const line = formatTracerRow(date, reading, micros);
-    const handle = await open(join(this.dir, file), 'a+');
     try {
-      const { size } = await handle.stat();
-      let prefix = '';
-      if (size === 0) prefix = `${TRACER_HEADER_LINE}\n`;
-      else {
-        const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, size - 1);
-        if (buffer[0] !== 10) prefix = '\n';
-      }
-      await handle.write(`${prefix}${line}\n`);
-      await handle.sync();
+      await appendLine(join(this.dir, file), line, TRACER_HEADER_LINE);
     } finally {
-      await handle.close();
       // Our own write is seen by the next read, whatever the recheck delay.
       this.#listing = undefined;
       const entry = this.#cache.get(file);

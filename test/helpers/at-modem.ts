@@ -4,7 +4,8 @@
  * Transport-free core (`AtModemSim`) plus two transports: a real serial path (the host side of a
  * socat PTY pair) and serialport's MockBinding.
  */
-import { SerialPort, SerialPortMock } from 'serialport';
+
+import { mockDevice, serveDevice } from './serial-device.js';
 
 export type AtFault = 'error' | 'cme-error' | 'silent';
 
@@ -91,62 +92,8 @@ export class AtModemSim {
   }
 }
 
-/** Serves `sim` on a real serial path (e.g. PtyPair.hostPath). Survives the other end going away. */
-export async function serveAtModem(path: string, sim: AtModemSim): Promise<{ stop(): Promise<void> }> {
-  const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
-  port.on('error', () => undefined);
-  port.on('data', (chunk: Buffer) => {
-    for (const reply of sim.handle(chunk)) if (port.isOpen) port.write(reply);
-  });
-  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
-  return {
-    stop: () => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
-  };
-}
+/** Serves `sim` on a real serial path (e.g. PtyPair.hostPath). */
+export const serveAtModem = (path: string, sim: AtModemSim) => serveDevice(path, sim);
 
-type MockPort = Awaited<ReturnType<typeof SerialPortMock.binding.open>>;
-
-/**
- * A MockBinding device at `path` answered by `sim`; pass `binding` to the code under test. `unplug()`
- * fails the open port's pending read like a yanked USB modem and makes opening fail with ENOENT
- * until `replug()`.
- */
-export function mockAtModem(path: string, sim: AtModemSim) {
-  const MockBinding = SerialPortMock.binding;
-  MockBinding.createPort(path);
-  let unplugged = false;
-  let current: MockPort | undefined;
-  const binding: typeof MockBinding = {
-    ...MockBinding,
-    async open(options) {
-      if (unplugged && options.path === path) {
-        throw Object.assign(new Error(`No such file or directory, cannot open ${path}`), { code: 'ENOENT' });
-      }
-      const port = await MockBinding.open(options);
-      if (options.path !== path) return port;
-      const write = port.write.bind(port);
-      port.write = async (data: Buffer) => {
-        await write(data);
-        for (const reply of sim.handle(data)) {
-          setImmediate(() => {
-            if (port.isOpen) port.emitData(reply);
-          });
-        }
-      };
-      current = port;
-      return port;
-    },
-  };
-  return {
-    binding,
-    unplug() {
-      unplugged = true;
-      const pendingRead = (current as unknown as { pendingRead: ((error: Error) => void) | null } | undefined)
-        ?.pendingRead;
-      pendingRead?.(Object.assign(new Error('device disconnected'), { code: 'EIO' }));
-    },
-    replug() {
-      unplugged = false;
-    },
-  };
-}
+/** A MockBinding device at `path` answered by `sim`, with unplug() and replug(). */
+export const mockAtModem = (path: string, sim: AtModemSim) => mockDevice(path, sim);

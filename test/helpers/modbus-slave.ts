@@ -3,7 +3,6 @@
  * scriptable faults. Transport-free core (`ModbusSlave`) plus two transports: a real serial path (the host side
  * of a socat PTY pair) and serialport's MockBinding.
  */
-import { SerialPort, SerialPortMock } from 'serialport';
 import {
   decodeReadRequest,
   encodeException,
@@ -11,6 +10,7 @@ import {
   READ_INPUT_REGISTERS,
   type ReadRequest,
 } from '../../src/hardware/charge-controller/modbus-rtu.js';
+import { mockDevice, serveDevice } from './serial-device.js';
 
 export class ModbusSlave {
   readonly slaveId: number;
@@ -93,62 +93,8 @@ export class ModbusSlave {
   }
 }
 
-/** Serves `slave` on a real serial path (e.g. PtyPair.hostPath). Survives the other end going away. */
-export async function serveModbusSlave(path: string, slave: ModbusSlave): Promise<{ stop(): Promise<void> }> {
-  const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
-  port.on('error', () => undefined);
-  port.on('data', (chunk: Buffer) => {
-    for (const reply of slave.handle(chunk)) if (port.isOpen) port.write(reply);
-  });
-  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
-  return {
-    stop: () => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
-  };
-}
+/** Serves `slave` on a real serial path (e.g. PtyPair.hostPath). */
+export const serveModbusSlave = (path: string, slave: ModbusSlave) => serveDevice(path, slave);
 
-type MockPort = Awaited<ReturnType<typeof SerialPortMock.binding.open>>;
-
-/**
- * A MockBinding device at `path` answered by `slave`. Pass `binding` to the driver. `unplug()` fails the
- * port's pending read like a yanked USB adapter (serialport then closes it with a DisconnectedError) and
- * makes opening fail with ENOENT until `replug()`.
- */
-export function mockModbusDevice(path: string, slave: ModbusSlave) {
-  const MockBinding = SerialPortMock.binding;
-  MockBinding.createPort(path);
-  let unplugged = false;
-  let current: MockPort | undefined;
-  const binding: typeof MockBinding = {
-    ...MockBinding,
-    async open(options) {
-      if (unplugged && options.path === path) {
-        throw Object.assign(new Error(`No such file or directory, cannot open ${path}`), { code: 'ENOENT' });
-      }
-      const port = await MockBinding.open(options);
-      if (options.path !== path) return port;
-      const write = port.write.bind(port);
-      port.write = async (data: Buffer) => {
-        await write(data);
-        for (const reply of slave.handle(data)) {
-          setImmediate(() => {
-            if (port.isOpen) port.emitData(reply);
-          });
-        }
-      };
-      current = port;
-      return port;
-    },
-  };
-  return {
-    binding,
-    unplug() {
-      unplugged = true;
-      const pendingRead = (current as unknown as { pendingRead: ((error: Error) => void) | null } | undefined)
-        ?.pendingRead;
-      pendingRead?.(Object.assign(new Error('device disconnected'), { code: 'EIO' }));
-    },
-    replug() {
-      unplugged = false;
-    },
-  };
-}
+/** A MockBinding device at `path` answered by `slave`, with unplug() and replug(). */
+export const mockModbusDevice = (path: string, slave: ModbusSlave) => mockDevice(path, slave);

@@ -1,0 +1,25 @@
+import { mkdir, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/**
+ * Appends one line to an append-only file and waits until it is on disk (fsync). A last line left
+ * without its newline by a crash is ended first, so the new line never joins the torn one (readers
+ * skip the fragment). `header` is written first when the file is new or empty.
+ */
+export async function appendLine(path: string, line: string, header?: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const handle = await open(path, 'a+');
+  try {
+    const { size } = await handle.stat();
+    let prefix = '';
+    if (size === 0) prefix = header === undefined ? '' : `${header}\n`;
+    else {
+      const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, size - 1);
+      if (buffer[0] !== 10) prefix = '\n';
+    }
+    await handle.write(`${prefix}${line}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
