@@ -41,6 +41,85 @@ const ENDPOINTS: Endpoint[] = [
   { path: '/system/config', params: '', answer: 'platform and the effective settings of this API' },
 ];
 
+/** pi_backend's endpoints on this node; `admin` ones need the node's admin key in X-API-Key. */
+const HARDWARE_ENDPOINTS: (Endpoint & { method: 'GET' | 'POST'; admin?: boolean })[] = [
+  { method: 'GET', path: '/api/version', params: '', answer: '{"version":"2.2.0"}' },
+  {
+    method: 'GET',
+    path: '/api/status',
+    params: '',
+    answer: 'status "ok", version, timestamp, charge controller',
+  },
+  {
+    method: 'POST',
+    path: '/api/keys',
+    params: '{"key_name","key_value"}',
+    answer: 'saved to the 0600 keys file',
+    admin: true,
+  },
+  { method: 'GET', path: '/api/hardware/cpu', params: '', answer: 'cpu_usage_percent' },
+  { method: 'GET', path: '/api/hardware/memory', params: '', answer: 'memory_usage_percent' },
+  { method: 'GET', path: '/api/hardware/sensehat', params: '', answer: 'Sense HAT sensors (IIO), or 503' },
+  {
+    method: 'GET',
+    path: '/api/hardware/gps',
+    params: '',
+    answer: 'gpsd fix: fix_type, latitude, longitude, altitude_m, satellites',
+  },
+  {
+    method: 'GET',
+    path: '/api/hardware/gps/uart',
+    params: '<code>port</code>, <code>seconds</code>',
+    answer: 'raw NMEA with checksum_ok',
+  },
+  {
+    method: 'GET',
+    path: '/api/hardware/gps/status',
+    params: '',
+    answer: '{"gpsd.service": "active"|"inactive"}',
+  },
+  {
+    method: 'GET',
+    path: '/api/hardware/lte/status',
+    params: '<code>port</code>',
+    answer: 'AT+CSQ/CREG?/COPS? lines and decoded values',
+  },
+  {
+    method: 'POST',
+    path: '/api/hardware/lte/power-cycle',
+    params: '',
+    answer: 'pulses the power key',
+    admin: true,
+  },
+  {
+    method: 'POST',
+    path: '/api/hardware/lte/flight-mode',
+    params: '{"enable": true|false}',
+    answer: 'flight mode on/off',
+    admin: true,
+  },
+  {
+    method: 'GET',
+    path: '/api/location-data',
+    params: '<code>location</code>, <code>lat</code>/<code>lon</code>, <code>modules</code>',
+    answer: 'place and Open-Meteo forecast',
+  },
+  {
+    method: 'GET',
+    path: '/api/weather-data',
+    params: '<code>location</code>, <code>services</code>',
+    answer: 'one entry per service',
+  },
+  { method: 'POST', path: '/api/data', params: '{"data": "..."}', answer: 'id and timestamp', admin: true },
+  { method: 'GET', path: '/api/data', params: '<code>limit</code>', answer: 'stored entries' },
+  {
+    method: 'GET',
+    path: '/api/polled',
+    params: '<code>source</code>, <code>since</code>, <code>limit</code>',
+    answer: "the poller's records",
+  },
+];
+
 export interface DocsSettings {
   version: string;
   cacheSeconds: number;
@@ -53,6 +132,11 @@ export function docsPage(settings: DocsSettings): string {
     (e) =>
       `<tr><td><a href="${e.path}"><code>GET ${e.path}</code></a></td><td>${e.params || '&mdash;'}</td><td>${e.answer}</td></tr>`,
   ).join('\n');
+  const hardware = HARDWARE_ENDPOINTS.map((e) => {
+    const name = `<code>${e.method} ${e.path}</code>`;
+    const link = e.method === 'GET' ? `<a href="${e.path}">${name}</a>` : name;
+    return `<tr><td>${link}${e.admin ? ' (admin)' : ''}</td><td>${e.params || '&mdash;'}</td><td>${e.answer}</td></tr>`;
+  }).join('\n');
   const limit = settings.rateLimit.enabled
     ? `${settings.rateLimit.requests} requests per ${settings.rateLimit.windowSeconds} s per client address (429 with Retry-After beyond)`
     : 'off';
@@ -61,7 +145,7 @@ export function docsPage(settings: DocsSettings): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>pimesh system monitor API</title>
+<title>pimesh system monitor and hardware API</title>
 <style>
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.4; }
 table { border-collapse: collapse; width: 100%; }
@@ -79,6 +163,13 @@ ${rows}
 </table>
 <p>/stats answers are cached for ${settings.cacheSeconds} s. Rate limit: ${limit}. Answers over the
 compression threshold are gzipped for clients that accept it.</p>
+<h2>Hardware and pi_backend API</h2>
+<p>(admin): needs the node's admin key in an <code>X-API-Key</code> header. Missing hardware answers 503
+with <code>{"error": "...", "code": "..."}</code> naming it.</p>
+<table>
+<tr><th>endpoint</th><th>parameters</th><th>answer</th></tr>
+${hardware}
+</table>
 <p><a href="/">home</a></p>
 </body>
 </html>
