@@ -38,6 +38,9 @@ async function node(server: Named, secret: string, address = '192.0.2.10') {
   };
   writeFileSync(join(cwd, 'pimesh.config.json'), JSON.stringify(config));
   const env = {
+    // Nothing listens on 127.0.0.254, so the one-shot cannot reach another test's daemon on a reused
+    // port and runs the round itself.
+    PIMESH_HOST: '127.0.0.254',
     PIMESH_PORT: String(await freePort()),
     PIMESH_PUBLIC_IP: address,
     PIMESH_MAC: 'b8:27:eb:00:00:01',
