@@ -11,3 +11,8 @@ export function createLogger(level = 'info', destination?: DestinationStream): L
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
+
+/** For one-shot commands: logs go to stderr (synchronously), so stdout carries only the result. */
+export function stderrLogger(level = 'warn'): Logger {
+  return createLogger(level, pino.destination({ fd: 2, sync: true }));
+}

@@ -1,7 +1,7 @@
 import got from 'got';
 import type { LoadedConfig } from './config/load.js';
 import { Daemon } from './daemon.js';
-import { createLogger } from './log.js';
+import { stderrLogger } from './log.js';
 
 /**
  * `pimesh log-sample`: asks a daemon on this machine to take the sample (it holds the serial port);
@@ -51,7 +51,7 @@ async function runJob(
   } catch (error) {
     if ((error as { code?: string }).code !== 'ECONNREFUSED') throw error;
   }
-  const daemon = new Daemon(loaded, createLogger('warn'));
+  const daemon = new Daemon(loaded, stderrLogger('warn'));
   try {
     console.log(JSON.stringify(await alone(daemon)));
     return 0;

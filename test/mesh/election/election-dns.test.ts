@@ -54,7 +54,9 @@ test.serial('after an election the A record holds the winner’s address', async
   const { cwd, env } = await node(named, named.secret);
   const run = await runCli(['elect'], env, cwd);
   t.is(run.code, 0, run.stderr);
-  const report = JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
+  // stdout carries the report alone; logs go to stderr.
+  t.is(run.stdout.trim().split('\n').length, 1);
+  const report = JSON.parse(run.stdout);
   t.true(report.selfWins);
   t.is(report.dns, 'updated');
   t.is(await named.dig(`poe.${named.zone}`), '192.0.2.10');
@@ -71,7 +73,7 @@ test.serial('a wrong TSIG key gives a clear error and changes nothing', async (t
   const { cwd, env } = await node(named, wrong, '192.0.2.66');
   const run = await runCli(['elect'], env, cwd);
   const report = JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
-  t.is(report.dns, 'failed');
+  t.is(report.dns, 'failed', `${run.stdout}\n${run.stderr}`);
   t.is(report.dnsError.code, 'ERR_DNS_AUTH');
   t.regex(report.dnsError.message, /TSIG|BADSIG/);
   t.false(run.stdout.includes(wrong) || run.stderr.includes(wrong));
