@@ -7,12 +7,8 @@ import {
 } from '../../../src/mesh/dns/cloudflare.js';
 import { secretsFromObject } from '../../../src/mesh/dns/secrets.js';
 import { DnsUpdateError } from '../../../src/mesh/dns/types.js';
-import {
-  closedPortOrigin,
-  cloudflareFake,
-  cloudflareRecord,
-  silentServer,
-} from '../../helpers/dns-http-fakes.js';
+import { cloudflareFake, cloudflareRecord } from '../../helpers/cloudflare-fake.js';
+import { closedPortOrigin, silentServer } from '../../helpers/dns-http-fakes.js';
 
 const TOKEN = 'cf-token-0123456789abcdefghijklmnopqrstuv';
 const ZONE = '023e105f4ecef8ad9ca31a8372d0c353';
