@@ -2,7 +2,11 @@
  * Puts a simulated serial device (anything that answers bytes with bytes: the Modbus slave, the AT
  * modem) behind a real serial path (a socat PTY end) or behind serialport's MockBinding.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SerialPort, SerialPortMock } from 'serialport';
+import { openPtyPair } from './socat.js';
 
 export interface SimulatedDevice {
   /** The replies to bytes received, in order. */
@@ -67,4 +71,33 @@ export function mockDevice(path: string, device: SimulatedDevice) {
       unplugged = false;
     },
   };
+}
+
+/**
+ * `device` behind a socat PTY pair in a fresh temp dir, as a device that can be unplugged (socat
+ * stopped: both ends hang up) and plugged back at the same path. Cleaned up by a teardown registered
+ * now, so it runs after teardowns the test registers later (ava runs them last-in first-out).
+ */
+export async function pluggablePtyDevice(
+  t: { teardown(fn: () => Promise<void>): void },
+  prefix: string,
+  device: SimulatedDevice,
+) {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  let stops: (() => Promise<void>)[] = [];
+  const plug = async () => {
+    const pair = await openPtyPair(dir);
+    const server = await serveDevice(pair.hostPath, device);
+    stops = [() => pair.stop(), () => server.stop()];
+  };
+  const unplug = async () => {
+    for (const stop of stops) await stop();
+    stops = [];
+  };
+  t.teardown(async () => {
+    await unplug();
+    await rm(dir, { recursive: true, force: true });
+  });
+  await plug();
+  return { dir, path: join(dir, 'device'), missingPath: join(dir, 'missing'), plug, unplug };
 }

@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test, { type ExecutionContext } from 'ava';
 import type { PimeshError } from '../../../src/errors.js';
@@ -9,8 +6,9 @@ import {
   TracerDriver,
   type TracerDriverOptions,
 } from '../../../src/hardware/charge-controller/tracer-driver.js';
-import { ModbusSlave, mockModbusDevice, serveModbusSlave } from '../../helpers/modbus-slave.js';
-import { openPtyPair, type PtyPair, requireTool } from '../../helpers/socat.js';
+import { ModbusSlave, mockModbusDevice } from '../../helpers/modbus-slave.js';
+import { pluggablePtyDevice } from '../../helpers/serial-device.js';
+import { requireTool } from '../../helpers/socat.js';
 
 const TIMEOUT_MS = 200;
 const RETRIES = 1;
@@ -77,31 +75,14 @@ const ptyHarness: Harness = {
   name: 'socat pty',
   async setup(t) {
     if (!requireTool('socat', t.log)) return undefined;
-    const dir = await mkdtemp(join(tmpdir(), 'pimesh-tracer-'));
     const slave = newSlave();
-    let pair: PtyPair | undefined;
-    let server: { stop(): Promise<void> } | undefined;
-    const plug = async () => {
-      pair = await openPtyPair(dir);
-      server = await serveModbusSlave(pair.hostPath, slave);
-    };
-    const unplug = async () => {
-      await pair?.stop();
-      await server?.stop();
-      pair = server = undefined;
-    };
-    // Registered before the driver's own teardowns, so it runs after them (ava runs teardowns last-in first-out).
-    t.teardown(async () => {
-      await unplug();
-      await rm(dir, { recursive: true, force: true });
-    });
-    await plug();
+    const device = await pluggablePtyDevice(t, 'pimesh-tracer-', slave);
     return {
       slave,
-      driver: driverFactory(t, { path: join(dir, 'device') }),
-      missingPath: join(dir, 'missing'),
-      unplug,
-      replug: plug,
+      driver: driverFactory(t, { path: device.path }),
+      missingPath: device.missingPath,
+      unplug: device.unplug,
+      replug: device.plug,
     };
   },
 };

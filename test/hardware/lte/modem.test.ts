@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test, { type ExecutionContext } from 'ava';
 import type { PimeshError } from '../../../src/errors.js';
 import { LteModem, type LteModemOptions, LteModems } from '../../../src/hardware/lte/modem.js';
-import { AtModemSim, mockAtModem, serveAtModem } from '../../helpers/at-modem.js';
-import { openPtyPair, type PtyPair, requireTool } from '../../helpers/socat.js';
+import { AtModemSim, mockAtModem } from '../../helpers/at-modem.js';
+import { pluggablePtyDevice } from '../../helpers/serial-device.js';
+import { requireTool } from '../../helpers/socat.js';
 
 // Generous: the PTY round trip goes through socat, and CI machines are busy.
 const TIMEOUT_MS = 500;
@@ -66,32 +64,16 @@ const ptyHarness: Harness = {
   name: 'socat pty',
   async setup(t) {
     if (!requireTool('socat', t.log)) return undefined;
-    const dir = await mkdtemp(join(tmpdir(), 'pimesh-lte-'));
     const sim = new AtModemSim();
-    let pair: PtyPair | undefined;
-    let server: { stop(): Promise<void> } | undefined;
-    const plug = async () => {
-      pair = await openPtyPair(dir);
-      server = await serveAtModem(pair.hostPath, sim);
-    };
-    const unplug = async () => {
-      await pair?.stop();
-      await server?.stop();
-      pair = server = undefined;
-    };
-    t.teardown(async () => {
-      await unplug();
-      await rm(dir, { recursive: true, force: true });
-    });
-    await plug();
-    const path = join(dir, 'device');
+    const device = await pluggablePtyDevice(t, 'pimesh-lte-', sim);
+    const path = device.path;
     return {
       sim,
       path,
       modem: (options = {}) => new LteModem({ path, commandTimeoutMs: TIMEOUT_MS, ...options }),
-      missingPath: join(dir, 'missing'),
-      unplug,
-      replug: plug,
+      missingPath: device.missingPath,
+      unplug: device.unplug,
+      replug: device.plug,
     };
   },
 };
