@@ -2,8 +2,8 @@
  * Output GPIO lines behind a small interface: the real one over `onoff` (sysfs GPIO), a fake in the
  * tests (test/helpers/fake-gpio.ts) that records every level written.
  */
-import { DeviceUnavailableError } from '../errors.js';
-import { withTimeout } from './with-timeout.js';
+import { DeviceTimeoutError, DeviceUnavailableError } from '../errors.js';
+import { withTimeout } from '../util/timeout.js';
 
 export type Level = 0 | 1;
 
@@ -54,7 +54,7 @@ export class OnoffGpioFactory implements GpioFactory {
       pin,
       async write(value: Level) {
         try {
-          await withTimeout(gpio.write(value), device, timeoutMs);
+          await withTimeout(gpio.write(value), timeoutMs, () => new DeviceTimeoutError(device, timeoutMs));
         } catch (error) {
           if ((error as { code?: string }).code === 'ERR_DEVICE_TIMEOUT') throw error;
           throw new DeviceUnavailableError(device, `write failed: ${reasonOf(error)}`, error);

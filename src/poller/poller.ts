@@ -1,6 +1,7 @@
 import type { CronJob } from 'cron';
 import { cronEvery } from '../jobs/cron-every.js';
 import type { Logger } from '../log.js';
+import { withTimeout } from '../util/timeout.js';
 import type { PolledStore } from './polled-store.js';
 
 export interface PollSource {
@@ -179,15 +180,12 @@ export class Poller {
 
   async #poll(state: SourceState): Promise<PollOutcome> {
     const { source, stats } = state;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`no answer within ${this.#timeoutMs} ms`)),
-          this.#timeoutMs,
-        );
-      });
-      const data = await Promise.race([source.poll(), timeout]);
+      const data = await withTimeout(
+        source.poll(),
+        this.#timeoutMs,
+        () => new Error(`no answer within ${this.#timeoutMs} ms`),
+      );
       if (data === undefined) throw new Error('the poll gave no answer');
       if (source.accept && !source.accept(data)) {
         stats.rejected++;
@@ -208,8 +206,6 @@ export class Poller {
         'poll failed; nothing stored',
       );
       return 'failed';
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

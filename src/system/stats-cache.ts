@@ -1,3 +1,4 @@
+import { withTimeout } from '../util/timeout.js';
 import type { SystemSource, SystemStats } from './collector.js';
 
 export interface StatsRequest {
@@ -35,16 +36,6 @@ export function pickFields(stats: SystemStats, fields: string[] | undefined): Pa
   if (!fields) return stats;
   const wanted = new Set(fields);
   return Object.fromEntries(Object.entries(stats).filter(([key]) => wanted.has(key))) as Partial<SystemStats>;
-}
-
-/** Rejects with `message` when `promise` takes longer than `ms`. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export interface StatsCacheOptions {
@@ -98,7 +89,7 @@ export class StatsCache {
     const collection = withTimeout(
       source.stats(block ? blockMs : 0),
       timeoutMs + (block ? blockMs : 0),
-      `system statistics took longer than ${timeoutMs} ms`,
+      () => new Error(`system statistics took longer than ${timeoutMs} ms`),
     )
       .then((stats) => {
         this.#entry = { stats, at: monotonicMs() };

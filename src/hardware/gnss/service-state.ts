@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { runCommand } from '../../util/run-command.js';
 
 /** A unit's state as `systemctl is-active` prints it (`active`, `inactive`, `failed`...); undefined when unknown. */
 export type ServiceStateQuery = (unit: string) => Promise<string | undefined>;
@@ -12,21 +12,19 @@ export interface SystemctlOptions {
   now?: () => number;
 }
 
-function runIsActive(command: string, unit: string, timeout: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
+async function runIsActive(command: string, unit: string, timeoutMs: number): Promise<string | undefined> {
+  try {
     // A non-zero exit is normal here (3 = inactive): the state is on stdout either way.
-    execFile(
-      command,
-      ['is-active', unit],
-      { timeout, killSignal: 'SIGKILL', maxBuffer: 4096 },
-      (_error, stdout) => {
-        const state = String(stdout ?? '')
-          .split('\n')[0]
-          .trim();
-        resolve(/^[a-z][a-z-]{1,31}$/.test(state) ? state : undefined);
-      },
-    );
-  });
+    const { stdout } = await runCommand(command, ['is-active', unit], {
+      timeoutMs,
+      maxOutput: 4096,
+      killGraceMs: 0,
+    });
+    const state = stdout.split('\n')[0].trim();
+    return /^[a-z][a-z-]{1,31}$/.test(state) ? state : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -4,8 +4,8 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DeviceProtocolError, DeviceUnavailableError } from '../../errors.js';
-import { withTimeout } from '../with-timeout.js';
+import { DeviceProtocolError, DeviceTimeoutError, DeviceUnavailableError } from '../../errors.js';
+import { withTimeout } from '../../util/timeout.js';
 
 export type Vector = [number, number, number];
 
@@ -27,7 +27,11 @@ export class IioDevice {
   /** The text of attribute `file`, trimmed, or undefined when the driver does not have it. */
   async attribute(file: string): Promise<string | undefined> {
     try {
-      const text = await withTimeout(readFile(join(this.dir, file), 'utf8'), this.label, this.timeoutMs);
+      const text = await withTimeout(
+        readFile(join(this.dir, file), 'utf8'),
+        this.timeoutMs,
+        () => new DeviceTimeoutError(this.label, this.timeoutMs),
+      );
       return text.trim();
     } catch (error) {
       if (isMissing(error)) return undefined;
@@ -96,7 +100,7 @@ export async function findIioDevices(sysfsRoot: string, timeoutMs: number): Prom
   const root = join(sysfsRoot, 'bus', 'iio', 'devices');
   let entries: string[];
   try {
-    entries = await withTimeout(readdir(root), root, timeoutMs);
+    entries = await withTimeout(readdir(root), timeoutMs, () => new DeviceTimeoutError(root, timeoutMs));
   } catch (error) {
     if (isMissing(error) || (error as { code?: string }).code === 'ENOTDIR') return new Map();
     throw error;

@@ -6,8 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PimeshError } from '../../errors.js';
-import { withTimeout } from '../with-timeout.js';
+import { DeviceTimeoutError, PimeshError } from '../../errors.js';
+import { withTimeout } from '../../util/timeout.js';
 import { findIioDevices, type IioDevice, type Vector } from './iio.js';
 import { type Orientation, orientation } from './orientation.js';
 
@@ -135,7 +135,11 @@ export class SenseHat {
   private async cpuCelsius(missing: string[], errors: Record<string, string>): Promise<number | undefined> {
     const file = join(this.options.sysfsRoot, 'class', 'thermal', CPU_THERMAL, 'temp');
     try {
-      const text = await withTimeout(readFile(file, 'utf8'), file, this.options.readTimeoutMs);
+      const text = await withTimeout(
+        readFile(file, 'utf8'),
+        this.options.readTimeoutMs,
+        () => new DeviceTimeoutError(file, this.options.readTimeoutMs),
+      );
       const milli = Number(text.trim());
       if (!Number.isFinite(milli) || text.trim() === '') throw new Error(`${file} is not a number`);
       return milli / 1000;

@@ -8,7 +8,8 @@ import { docsPage, SYSTEM_DOCS_PATH } from '../../system/docs.js';
 import { compressOnlyOk, rateLimit, securityHeaders } from '../../system/middleware.js';
 import { parseProcessLimit, parseProcessSort, sortProcesses } from '../../system/processes.js';
 import { SlidingWindowLimiter } from '../../system/sliding-window.js';
-import { first, parseStatsRequest, pickFields, StatsCache, withTimeout } from '../../system/stats-cache.js';
+import { first, parseStatsRequest, pickFields, StatsCache } from '../../system/stats-cache.js';
+import { withTimeout } from '../../util/timeout.js';
 import { flatErrorMiddleware } from '../errors.js';
 
 /** The API version /health reports, piStat's, which its clients may check. */
@@ -93,7 +94,7 @@ function handlers(deps: SystemMonitorDeps, cache: StatsCache): Record<string, Ha
         const list = await withTimeout(
           source.processes(),
           timeoutMs,
-          `the process list took longer than ${timeoutMs} ms`,
+          () => new Error(`the process list took longer than ${timeoutMs} ms`),
         );
         ctx.body = { processes: sortProcesses(list, sort, limit), timestamp: timestamp() };
       } catch (error) {
@@ -101,9 +102,11 @@ function handlers(deps: SystemMonitorDeps, cache: StatsCache): Record<string, Ha
       }
     },
     '/network/interfaces': async (ctx) => {
-      const interfaces = await withTimeout(source.network(), timeoutMs, 'network figures timed out').catch(
-        () => ({}),
-      );
+      const interfaces = await withTimeout(
+        source.network(),
+        timeoutMs,
+        () => new Error('network figures timed out'),
+      ).catch(() => ({}));
       ctx.body = { interfaces, timestamp: timestamp() };
     },
     '/storage/devices': async (ctx) => {
@@ -111,7 +114,7 @@ function handlers(deps: SystemMonitorDeps, cache: StatsCache): Record<string, Ha
         const storage = await withTimeout(
           source.storage(),
           timeoutMs,
-          `storage took longer than ${timeoutMs} ms`,
+          () => new Error(`storage took longer than ${timeoutMs} ms`),
         );
         ctx.body = { ...storage, timestamp: timestamp() };
       } catch (error) {
@@ -128,7 +131,7 @@ function handlers(deps: SystemMonitorDeps, cache: StatsCache): Record<string, Ha
         const health = await withTimeout(
           source.health(),
           timeoutMs,
-          `health took longer than ${timeoutMs} ms`,
+          () => new Error(`health took longer than ${timeoutMs} ms`),
         );
         ctx.body = { status: 'healthy', ...health, timestamp: timestamp(), version: PISTAT_API_VERSION };
       } catch (error) {
