@@ -1,44 +1,36 @@
 /**
  * Who may change state or drive hardware: a caller presenting the node's admin key in `X-API-Key`.
- * 401 without the header, 403 with a wrong key, 503 when the node has no admin key configured (the
- * endpoint then cannot be used at all, which is safer than leaving it open).
+ * 401 without the header, 403 with a wrong key, 429 after too many wrong keys from one address (as
+ * the network key), 503 when the node has no admin key configured (the endpoint then cannot be used
+ * at all, which is safer than leaving it open).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'koa';
+import { FailureLimiter } from '../auth/failure-limiter.js';
+import { KeyGuard } from '../auth/key-guard.js';
+import { SecretKey, type SecretKeyOptions } from '../auth/secret-key.js';
 
-export interface AdminKeyOptions {
-  /** config `adminKey` / PIMESH_ADMIN_KEY: the key in plain text. */
-  key?: string;
-  /** config `adminKeyHash` / PIMESH_ADMIN_KEY_HASH: a bcrypt hash of it. */
-  keyHash?: string;
+export interface AdminKeyOptions extends SecretKeyOptions {
+  /** Wrong keys per address and minute (default: the network key's 10). */
+  limiter?: FailureLimiter;
 }
 
-const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
-
+/** The node's admin key (config `adminKey` / `adminKeyHash`) behind the shared failure limit. */
 export class AdminKey {
-  readonly #key: Buffer | undefined;
-  readonly #hash: string | undefined;
-  #verified: Buffer | undefined;
+  readonly #key: SecretKey;
+  readonly #guard: KeyGuard;
 
   constructor(options: AdminKeyOptions = {}) {
-    this.#key = options.key ? digest(options.key) : undefined;
-    this.#hash = options.keyHash ? options.keyHash.replace(/^\$2y\$/, '$2b$') : undefined;
+    this.#key = new SecretKey(options);
+    this.#guard = new KeyGuard(this.#key, options.limiter ?? new FailureLimiter(), 'admin key');
   }
 
   configured(): boolean {
-    return this.#key !== undefined || this.#hash !== undefined;
+    return this.#key.configured();
   }
 
-  /** Constant-time comparison (over SHA-256 digests, so the length does not leak either). */
-  async verify(candidate: string): Promise<boolean> {
-    const hashed = digest(candidate);
-    if (this.#key && timingSafeEqual(hashed, this.#key)) return true;
-    if (!this.#hash) return false;
-    if (this.#verified && timingSafeEqual(this.#verified, hashed)) return true;
-    const { default: bcrypt } = await import('bcryptjs');
-    const ok = await bcrypt.compare(candidate, this.#hash);
-    if (ok) this.#verified = hashed;
-    return ok;
+  /** Whether `candidate` is the admin key; throws RateLimitedError (429) while `addr` is blocked. */
+  check(addr: string, candidate: string): Promise<boolean> {
+    return this.#guard.check(addr, candidate);
   }
 }
 
@@ -60,7 +52,7 @@ export function requireAdmin(adminKey: AdminKey) {
       ctx.set('WWW-Authenticate', 'X-API-Key');
       ctx.throw(401, 'missing X-API-Key header (the node admin key)');
     }
-    ctx.assert(await adminKey.verify(presented), 403, 'wrong admin key in X-API-Key');
+    ctx.assert(await adminKey.check(ctx.ip, presented), 403, 'wrong admin key in X-API-Key');
     await next();
   };
 }

@@ -3,6 +3,8 @@
  * key, our own address, the gossip client, mDNS discovery and the point-of-entry election. The daemon
  * owns one and starts/stops it; one-shots use it without a server.
  */
+
+import { FailureLimiter } from '../auth/failure-limiter.js';
 import type { LoadedConfig } from '../config/load.js';
 import { PimeshError } from '../errors.js';
 import type { ElectionDeps } from '../http/routes/election.js';
@@ -22,7 +24,6 @@ import { HttpTransport } from './gossip/http-transport.js';
 import { NetworkKey } from './network-key.js';
 import { PeerState } from './peer-state.js';
 import { PublicIp } from './public-ip.js';
-import { FailureLimiter } from './rate-limit.js';
 import { selfInfo } from './self-identity.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

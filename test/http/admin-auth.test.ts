@@ -1,6 +1,7 @@
 import test from 'ava';
 import bcrypt from 'bcryptjs';
 import request from 'supertest';
+import { FailureLimiter } from '../../src/auth/failure-limiter.js';
 import { AdminKey, requireAdmin } from '../../src/http/admin-auth.js';
 import { routeApp } from '../helpers/route-app.js';
 
@@ -44,4 +45,15 @@ test('without an admin key configured the endpoint is 503 and says how to set on
   t.is(res.status, 503);
   t.is(res.body.error.code, 'ERR_NO_ADMIN_KEY');
   t.regex(res.body.error.message, /PIMESH_ADMIN_KEY/);
+});
+
+test('too many wrong admin keys from one address are a 429 with Retry-After, even for the right key', async (t) => {
+  const app = guarded(new AdminKey({ key: 'correct horse', limiter: new FailureLimiter({ max: 3 }) }));
+  for (let i = 0; i < 3; i++)
+    t.is((await request(app).post('/change').set('X-API-Key', `guess ${i}`)).status, 403);
+  const res = await request(app).post('/change').set('X-API-Key', 'correct horse');
+  t.is(res.status, 429);
+  t.is(res.body.error.code, 'ERR_RATE_LIMITED');
+  t.regex(res.headers['retry-after'], /^\d+$/);
+  t.regex(res.body.error.message, /too many wrong admin keys/);
 });

@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/log.js';
 import { DeviceListFile } from '../../src/mesh/device-list.js';
 import { NetworkKey, type NetworkKeyOptions } from '../../src/mesh/network-key.js';
 import { PeerState } from '../../src/mesh/peer-state.js';
-import { FailureLimiter } from '../../src/mesh/rate-limit.js';
+import { FailureLimiter } from '../../src/auth/failure-limiter.js';
 
 export const KEY = 'testkey';
 

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import test from 'ava';
 import bcrypt from 'bcryptjs';
 import request from 'supertest';
+import { FailureLimiter } from '../../src/auth/failure-limiter.js';
 import { NetworkKey } from '../../src/mesh/network-key.js';
-import { FailureLimiter } from '../../src/mesh/rate-limit.js';
 import { KEY, postApp, rawBody } from './api-post-app.js';
 
 // Deliberate deviations from the original api.php POST (which answers 200 to everything).
@@ -69,7 +69,7 @@ test('repeated wrong keys from one address get 429 with Retry-After, without the
   const node = postApp({
     content: '',
     networkKey: key,
-    limiter: new FailureLimiter({ max: 3, windowMs: 60_000 }),
+    limiter: new FailureLimiter({ max: 3, windowSeconds: 60 }),
   });
   for (let i = 0; i < 3; i++) t.is((await post(node.server, valid({}, `bad${i}`))).status, 403);
   t.is(key.calls, 3);

@@ -1,13 +1,15 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import type { FailureLimiter } from '../../auth/failure-limiter.js';
+import { KeyGuard } from '../../auth/key-guard.js';
 import type { Logger } from '../../log.js';
+import { LogThrottle } from '../../log-throttle.js';
 import type { DeviceEntry } from '../../mesh/device-entry.js';
 import { mergePosted } from '../../mesh/device-entry.js';
 import { type DeviceListFile, encodeDeviceList } from '../../mesh/device-list.js';
 import type { NetworkKey } from '../../mesh/network-key.js';
 import type { PeerState } from '../../mesh/peer-state.js';
 import { validatePost } from '../../mesh/php-input.js';
-import type { FailureLimiter } from '../../mesh/rate-limit.js';
 import { parsePhpQuery } from '../../readings/php.js';
 import { reply } from './solar-protocol.js';
 
@@ -53,23 +55,6 @@ async function postFields(ctx: Context): Promise<Map<string, string>> {
   return parsePhpQuery(await readBody(ctx));
 }
 
-/** Runs tasks for the same key one at a time; the map only holds keys with a task in flight. */
-function perAddressQueue() {
-  const tails = new Map<string, Promise<void>>();
-  return <T>(addr: string, task: () => Promise<T>): Promise<T> => {
-    const run = (tails.get(addr) ?? Promise.resolve()).then(task);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    tails.set(addr, tail);
-    void tail.then(() => {
-      if (tails.get(addr) === tail) tails.delete(addr);
-    });
-    return run;
-  };
-}
-
 /**
  * `POST /api/v1/api.php`: a peer announces itself, wire-compatible with the original api.php
  * (body and file bytes), with these deliberate deviations: a wrong key is a 403 (same body), an
@@ -77,37 +62,29 @@ function perAddressQueue() {
  * deviceList.json is moved aside instead of losing every entry.
  */
 export function gossipRoutes(router: Router, deps: GossipDeps): void {
-  const { deviceList, peerState, key, limiter, log } = deps;
-  const oneAtATime = perAddressQueue();
-
-  const refuseIfBlocked = (ctx: Context, addr: string): void => {
-    const blocked = limiter.blocked(addr);
-    if (!blocked) return;
-    log.warn({ addr, retryAfter: blocked.retryAfterSeconds }, 'api.php POST: too many wrong keys');
-    ctx.throw(429, 'too many wrong keys from this address; retry later', {
-      code: 'ERR_RATE_LIMITED',
-      headers: { 'Retry-After': String(blocked.retryAfterSeconds) },
-    });
-  };
+  const { deviceList, peerState, key, log } = deps;
+  const guard = new KeyGuard(key, deps.limiter, 'network key');
+  const refused = new LogThrottle(log);
 
   router.post('/api/v1/api.php', async (ctx) => {
     const addr = ctx.ip;
-    refuseIfBlocked(ctx, addr);
+    await guard.refuseIfBlocked(addr);
     const fields = await postFields(ctx);
 
     if (!key.configured()) {
-      log.warn({ addr }, 'api.php POST refused: no network key configured (network.key or network.keyHash)');
+      refused.warn(
+        'no-network-key',
+        { addr },
+        'api.php POST refused: no network key configured (network.key or network.keyHash)',
+      );
       return reply(ctx, WRONG_KEY_BODY, 403);
     }
-    // Key checks from one address run one after the other, so parallel guesses cannot outrun the limiter.
-    const verified = await oneAtATime(addr, async () => {
-      refuseIfBlocked(ctx, addr);
-      const ok = await key.verify(fields.get('api_key'));
-      if (!ok) limiter.fail(addr);
-      return ok;
-    });
-    if (!verified) {
-      log.warn({ addr, keyGiven: fields.has('api_key') }, 'api.php POST refused: wrong network key');
+    if (!(await guard.check(addr, fields.get('api_key') ?? ''))) {
+      refused.warn(
+        'wrong-network-key',
+        { addr, keyGiven: fields.has('api_key') },
+        'api.php POST refused: wrong network key',
+      );
       return reply(ctx, WRONG_KEY_BODY, 403);
     }
 
