@@ -52,8 +52,12 @@ export function rateLimit(limiter: SlidingWindowLimiter): Middleware {
   };
 }
 
-/** Lets the compression middleware act on 200 answers only (piStat compresses nothing else). */
+/**
+ * Lets the compression middleware act on 200 answers only (piStat compresses nothing else), and only
+ * when the client accepts gzip: with `identity;q=0` or `*;q=0` and no gzip, nothing is acceptable,
+ * and the answer goes out uncoded (RFC 9110 12.5.3) instead of koa-compress failing on it.
+ */
 export async function compressOnlyOk(ctx: Context, next: Next): Promise<void> {
   await next();
-  if (ctx.status !== 200) ctx.compress = false;
+  if (ctx.status !== 200 || !ctx.acceptsEncodings('gzip')) ctx.compress = false;
 }
