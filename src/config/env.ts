@@ -75,6 +75,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { name: 'PIMESH_GPSD_HOST', path: ['gnss', 'gpsd', 'host'], parse: text },
   { name: 'PIMESH_GPSD_PORT', path: ['gnss', 'gpsd', 'port'], parse: int },
   { name: 'PIMESH_GPS_UART', path: ['gnss', 'uart', 'port'], parse: text },
+  { name: 'PIMESH_GPS_UART_PORTS', path: ['gnss', 'uart', 'allowedPorts'], parse: list },
   { name: 'PIMESH_GPS_UART_BAUD', path: ['gnss', 'uart', 'baudRate'], parse: int },
   { name: 'PIMESH_GPS_STALE_SECONDS', path: ['gnss', 'staleAfterSeconds'], parse: number },
   { name: 'PIMESH_LTE_PORT', path: ['lte', 'defaultPort'], parse: text },

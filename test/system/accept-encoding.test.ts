@@ -10,7 +10,7 @@ const REFUSING = [
   'br;q=0, gzip;q=0, identity;q=0',
   'gzip;q=0',
 ];
-const ODD = ['x-unknown', '', ',,;;', 'gzip;q=abc', 'identity;q=0, gzip;q=0.5'];
+const ODD = ['x-unknown', ',,;;', 'gzip;q=abc', 'identity;q=0, gzip;q=0.5'];
 
 for (const path of ['/stats', '/processes', '/api/system']) {
   test(`${path} answers 200 uncoded whatever Accept-Encoding refuses`, async (t) => {
@@ -18,7 +18,7 @@ for (const path of ['/stats', '/processes', '/api/system']) {
     for (const encoding of REFUSING) {
       const res = await request(handler).get(path).set('Accept-Encoding', encoding);
       t.is(res.status, 200, `Accept-Encoding: ${encoding}`);
-      t.is(res.headers['content-encoding'], undefined, `Accept-Encoding: ${encoding}`);
+      t.false('content-encoding' in res.headers, `Accept-Encoding: ${encoding}`);
     }
   });
 

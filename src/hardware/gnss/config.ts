@@ -42,6 +42,15 @@ export const gnssConfigSchema = z
           .string({ error: 'must be a serial device path' })
           .startsWith('/', 'must be an absolute serial device path such as /dev/serial0')
           .default('/dev/serial0'),
+        /** The only other ports `?port=` may name (the endpoint is public: it must not open any file). */
+        allowedPorts: z
+          .array(
+            z
+              .string({ error: 'must be a serial device path' })
+              .regex(/^\/dev\/[A-Za-z0-9._/-]+$/, 'must be a device path under /dev')
+              .refine((p) => !p.includes('..'), 'must not contain ..'),
+          )
+          .default(['/dev/ttyS0', '/dev/ttyAMA0']),
         baudRate: z.number({ error: 'must be a baud rate' }).int().positive().default(9600),
         /** How long one request reads when it names no `seconds`. */
         readMs: ms(60_000).default(2000),

@@ -172,15 +172,14 @@ export async function readNmea(options: UartReadOptions): Promise<UartRead> {
 
 export interface UartReaderDefaults {
   port: string;
+  /** The only other ports `?port=` may name: the route is public and must not open any file it is told. */
+  allowedPorts: readonly string[];
   baudRate: number;
   readMs: number;
   maxReadMs: number;
   maxSentences: number;
   binding?: unknown;
 }
-
-/** Serial device names a client may ask for with `?port=` (besides the configured one). */
-const SERIAL_DEVICE = /^\/dev\/(serial\d|ttyS\d{1,3}|ttyAMA\d{1,3}|ttyUSB\d{1,3}|ttyACM\d{1,3})$/;
 
 /**
  * Reads of the GNSS UART for the HTTP route: the configured defaults, the ports a client may name, and
@@ -194,9 +193,13 @@ export class UartReader {
     this.defaults = defaults;
   }
 
-  /** The configured port, or a serial device node (`/dev/serial0`, `/dev/ttyS0`, `/dev/ttyUSB1`...). */
+  /** The ports a client may name: the configured one first, then `allowedPorts`. */
+  get ports(): string[] {
+    return [...new Set([this.defaults.port, ...this.defaults.allowedPorts])];
+  }
+
   allows(path: string): boolean {
-    return path === this.defaults.port || SERIAL_DEVICE.test(path);
+    return this.ports.includes(path);
   }
 
   read(options: { port?: string; durationMs?: number } = {}): Promise<UartRead> {

@@ -14,6 +14,7 @@ export interface GnssDeps {
   /** A UartReader. */
   uart: {
     readonly defaults: Pick<UartReaderDefaults, 'port' | 'maxReadMs'>;
+    readonly ports: readonly string[];
     allows(path: string): boolean;
     read(options: { port?: string; durationMs?: number }): Promise<UartRead>;
   };
@@ -86,7 +87,7 @@ export function gnssRoutes(router: Router, deps: GnssDeps): void {
     const port = single(ctx, 'port');
     if (port !== undefined && !deps.uart.allows(port)) {
       throw new InputError(
-        `port must be the configured GNSS port (${deps.uart.defaults.port}) or a serial device such as /dev/ttyUSB0`,
+        `port must be one of ${deps.uart.ports.join(', ')} (gnss.uart.port and gnss.uart.allowedPorts)`,
       );
     }
     const durationMs = readMs(ctx, deps.uart.defaults.maxReadMs);

@@ -29,6 +29,7 @@ function rig(t: ExecutionContext, port: number) {
   t.teardown(() => client.stop());
   const uart = new UartReader({
     port: join('/nonexistent', 'gnss'),
+    allowedPorts: [],
     baudRate: 9600,
     readMs: 200,
     maxReadMs: 1000,

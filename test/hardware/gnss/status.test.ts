@@ -26,6 +26,7 @@ async function script(t: ExecutionContext, body: string): Promise<string> {
 
 const uart = new UartReader({
   port: '/nonexistent/gnss',
+  allowedPorts: [],
   baudRate: 9600,
   readMs: 100,
   maxReadMs: 1000,
@@ -136,7 +137,14 @@ test('the gnss config section: defaults, and messages that say what is wrong', (
       reconnectMinMs: 1000,
       reconnectMaxMs: 30_000,
     },
-    uart: { port: '/dev/serial0', baudRate: 9600, readMs: 2000, maxReadMs: 10_000, maxSentences: 100 },
+    uart: {
+      port: '/dev/serial0',
+      allowedPorts: ['/dev/ttyS0', '/dev/ttyAMA0'],
+      baudRate: 9600,
+      readMs: 2000,
+      maxReadMs: 10_000,
+      maxSentences: 100,
+    },
     systemctl: true,
   });
   const bad = gnssConfigSchema.safeParse({

@@ -28,11 +28,13 @@ function uartApp(defaults: Partial<UartReaderDefaults> & { port: string }) {
     readMs: 500,
     maxReadMs: 10_000,
     maxSentences: 100,
+    allowedPorts: ['/dev/ttyUSB97'],
     ...defaults,
   });
   const reads: { port?: string; durationMs?: number }[] = [];
   const uart = {
     defaults: reader.defaults,
+    ports: reader.ports,
     allows: (path: string) => reader.allows(path),
     read(options: { port?: string; durationMs?: number }): Promise<UartRead> {
       reads.push(options);
@@ -164,7 +166,7 @@ test('two requests at once share one read of the port', async (t) => {
   t.deepEqual(a.body, b.body);
 });
 
-test('another serial device can be named with ?port=; a missing one is a 503 naming it', async (t) => {
+test('a configured other port can be named with ?port=; a missing one is a 503 naming it', async (t) => {
   const { app, reads } = uartApp({ port: '/nonexistent/gnss' });
   const response = await request(app.callback()).get('/api/hardware/gps/uart?port=/dev/ttyUSB97');
   t.is(response.status, 503);
@@ -180,7 +182,8 @@ test('bad parameters are a 400 naming them, and no port is opened', async (t) =>
     ['seconds=10.5', /^seconds/],
     ['seconds=-1', /^seconds/],
     ['seconds=1&seconds=2', /^seconds must be given once/],
-    ['port=/etc/passwd', /^port must be the configured GNSS port \(\/nonexistent\/gnss\) or a serial device/],
+    ['port=/etc/passwd', /^port must be one of \/nonexistent\/gnss, \/dev\/ttyUSB97 \(gnss.uart.port/],
+    ['port=/dev/ttyUSB0', /^port must be one of \/nonexistent\/gnss, \/dev\/ttyUSB97 /],
     ['port=', /^port/],
     ['port=/dev/ttyUSB0/../../etc/shadow', /^port/],
   ];
