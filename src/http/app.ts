@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from '../log.js';
+import { LogThrottle } from '../log-throttle.js';
 import type { SolarAnswers } from '../readings/solar-answers.js';
 import { errorMiddleware } from './errors.js';
 import { type ElectionDeps, electionRoutes } from './routes/election.js';
@@ -26,8 +27,22 @@ export interface AppDeps extends JobDeps {
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.silent = true;
+  // Callers can repeat any request at will: every line below is bounded by a LogThrottle.
+  const throttle = new LogThrottle(deps.log);
+  const route = (ctx?: Koa.Context) => (ctx as { _matchedRoute?: string } | undefined)?._matchedRoute ?? '-';
   app.on('error', (error: unknown, ctx?: Koa.Context) => {
-    deps.log.error({ err: error, path: ctx?.path }, 'request failed');
+    const name = (error as Error | undefined)?.name ?? 'Error';
+    throttle.error(`fault:${route(ctx)}:${name}`, { err: error, path: ctx?.path }, 'request failed');
+  });
+  app.on('refused', (error: { status?: number; code?: string; message?: string }, ctx: Koa.Context) => {
+    const fields = {
+      status: ctx.status,
+      code: error.code,
+      path: ctx.path,
+      addr: ctx.ip,
+      reason: error.message,
+    };
+    throttle.warn(`refused:${ctx.status}:${error.code}:${route(ctx)}`, fields, 'request refused');
   });
   app.use(errorMiddleware);
 

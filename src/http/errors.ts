@@ -1,5 +1,4 @@
 import type { Context, Next } from 'koa';
-import { PimeshError } from '../errors.js';
 
 interface HttpishError {
   status?: number;
@@ -17,24 +16,29 @@ interface Described {
 }
 
 /**
- * What a caught error may tell the client. Messages are shown for 4xx only; a 5xx says only what kind
- * of failure it was, except a domain 503, which names the missing device (what the steward needs).
- * 5xx errors other than 503 are logged through app.on('error').
+ * An error thrown on purpose with its status (ctx.throw, ctx.assert, a PimeshError naming a status
+ * other than 500: a 400, a 429, a 501, a 503 for a missing device) rather than a fault.
+ */
+function intended(error: HttpishError): boolean {
+  const status = error.status ?? error.statusCode;
+  return error.expose === true || (typeof status === 'number' && status !== 500);
+}
+
+/**
+ * What a caught error may tell the client. An intended error carries its message, 5xx included (a
+ * 501 or a 503 says why); it is reported as `refused` (logged by the app, bounded). Anything else is
+ * a fault: a 500 saying only "internal error", reported once as `error` with its stack.
  */
 function describe(ctx: Context, caught: unknown): Described {
   const error = (caught ?? {}) as HttpishError;
   const status = error.status ?? error.statusCode ?? 500;
-  const domain = caught instanceof PimeshError;
-  const visible = status < 500 || (domain && (status === 503 || status === 502)) || error.expose === true;
+  const meant = intended(error);
   ctx.status = status;
   if (error.headers) ctx.set(error.headers);
-  // A missing device (503) is a state of the node, not a fault of the server: not logged as an error.
-  if (status >= 500 && status !== 503) ctx.app.emit('error', caught, ctx);
-  return {
-    status,
-    code: error.code ?? (status < 500 ? 'ERR_REQUEST' : 'ERR_INTERNAL'),
-    message: visible ? (error.message ?? 'error') : 'internal error',
-  };
+  const code = error.code ?? (status < 500 ? 'ERR_REQUEST' : 'ERR_INTERNAL');
+  if (meant) ctx.app.emit('refused', caught, ctx);
+  else ctx.app.emit('error', caught, ctx);
+  return { status, code, message: meant ? (error.message ?? 'error') : 'internal error' };
 }
 
 /** The one error middleware, first in the chain: every error becomes `{ error: { code, message } }`. */

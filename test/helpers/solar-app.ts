@@ -3,10 +3,10 @@ import type { RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Koa from 'koa';
-import { createApp } from '../../src/http/app.js';
+import { type AppDeps, createApp } from '../../src/http/app.js';
 import { createHandler } from '../../src/http/handler.js';
 import type { NodeStatus } from '../../src/http/routes/status.js';
-import { silentLogger } from '../../src/log.js';
+import { type Logger, silentLogger } from '../../src/log.js';
 import { SolarAnswers } from '../../src/readings/solar-answers.js';
 import type { PublicPeer } from '../../src/readings/solar-query.js';
 import { TracerStore } from '../../src/readings/tracer-store.js';
@@ -25,6 +25,9 @@ export interface SolarAppOptions {
   timezone?: string;
   peers?: PublicPeer[];
   now?: () => Date;
+  log?: Logger;
+  /** More routes, as the daemon mounts the seed systems'. */
+  mount?: AppDeps['mount'];
 }
 
 /** A copy of the fixture charge-controller directory in a fresh temp dir. */
@@ -64,6 +67,12 @@ export function solarApp(options: SolarAppOptions = {}): {
     },
   });
   const sample = () => Promise.reject(new Error('no sampling in this app'));
-  const app = createApp({ answers, status, sample, log: silentLogger() });
+  const app = createApp({
+    answers,
+    status,
+    sample,
+    log: options.log ?? silentLogger(),
+    mount: options.mount,
+  });
   return { app, handler: createHandler(app, answers), store };
 }
