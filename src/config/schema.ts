@@ -104,6 +104,8 @@ export const configSchema = z.strictObject({
         .default(300),
       /** A sample older than this does not compete (stable rule). */
       maxSampleAgeSeconds: z.number().positive().default(600),
+      /** A sample dated further ahead than this is invalid (stable rule). */
+      maxClockSkewSeconds: z.number().min(0).default(120),
       /** A challenger must beat the holder by this fraction (0.1 = 10 %) (stable rule). */
       margin: z.number().min(0).max(10).default(0.1),
       /** The holder keeps the name at least this long before a challenger can take it (stable rule). */

@@ -28,6 +28,7 @@ export function electionRules(config: Readonly<Config>): ElectionRules {
   return {
     mode: e.rule,
     maxSampleAgeSeconds: e.maxSampleAgeSeconds,
+    maxClockSkewSeconds: e.maxClockSkewSeconds,
     margin: e.margin,
     holdSeconds: e.holdSeconds,
   };

@@ -16,12 +16,14 @@ export type ElectionMode = 'stable' | 'compatible';
 export interface ElectionRules {
   mode: ElectionMode;
   maxSampleAgeSeconds: number;
+  /** A sample dated further ahead than this is invalid (a clock that is wrong cannot be trusted). */
+  maxClockSkewSeconds: number;
   /** 0.1 = a challenger needs 10 % more than the holder. */
   margin: number;
   holdSeconds: number;
 }
 
-export type CandidateStatus = 'ok' | 'unreachable' | 'unparsable' | 'no-data';
+export type CandidateStatus = 'ok' | 'unreachable' | 'unparsable' | 'invalid' | 'no-data';
 
 export interface Candidate {
   mac: string;
@@ -117,6 +119,10 @@ function compatible(candidates: readonly Candidate[]): Decision {
 
 function exclusion(c: Candidate, rules: ElectionRules, now: number): string | undefined {
   if (c.metric === undefined || !Number.isFinite(c.metric)) return `no metric (${c.error ?? c.status})`;
+  if (c.sampledAt !== undefined && c.sampledAt - now > rules.maxClockSkewSeconds * 1000) {
+    const ahead = Math.round((c.sampledAt - now) / 1000);
+    return `invalid: sample dated ${ahead} s in the future (clock skew limit ${rules.maxClockSkewSeconds} s)`;
+  }
   if (c.sampledAt !== undefined && now - c.sampledAt > rules.maxSampleAgeSeconds * 1000) {
     return `sample is ${Math.round((now - c.sampledAt) / 1000)} s old (limit ${rules.maxSampleAgeSeconds} s)`;
   }

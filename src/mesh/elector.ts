@@ -4,11 +4,11 @@
  * holds the name. The holder it believes in is kept in `<data>/election.json`, so a restart does not
  * reopen the question; a node with no belief asks its pimesh peers whom they hold.
  */
-import type { Got } from 'got';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import type { Logger } from '../log.js';
 import { parseNaiveDatetime } from '../readings/local-time.js';
+import { boundedRequest, KiB } from '../util/bounded-request.js';
 import type { DeviceEntry } from './device-entry.js';
 import type { DnsOutcome, DnsUpdater } from './dns/updater.js';
 import {
@@ -21,7 +21,7 @@ import {
   normalizeMac,
 } from './election.js';
 import { peerUrl } from './gossip/http-transport.js';
-import { parseMetric, samplePeer } from './peer-sample.js';
+import { invalidMetric, parseMetric, samplePeer } from './peer-sample.js';
 import type { PoeLog } from './poe-log.js';
 
 export interface ElectorSelf {
@@ -48,8 +48,10 @@ export interface ElectorOptions {
   statePath?: string;
   log: Logger;
   now?: () => number;
-  got?: Got;
 }
+
+/** A peer's `GET /api/election` answer: its status and last round, a few KiB for a big mesh. */
+const MAX_ELECTION_BYTES = 256 * KiB;
 
 export interface ElectionReport {
   at: string;
@@ -122,6 +124,8 @@ export class Elector {
     if (metric === undefined) {
       return { ...base, metric: undefined, status: 'no-data', error: "no sample in today's file" };
     }
+    const invalid = invalidMetric(metric);
+    if (invalid) return { ...base, metric: undefined, status: 'invalid', error: invalid };
     const sampledAt = parseNaiveDatetime(this.#o.latest('datetime'));
     return { ...base, metric, status: 'ok', ...(sampledAt === undefined ? {} : { sampledAt }) };
   }
@@ -153,7 +157,6 @@ export class Elector {
             withTime: stable,
             timeoutMs: o.timeoutMs,
             retries: o.retries,
-            got: o.got,
           }),
         ),
       ),
@@ -231,11 +234,13 @@ export class Elector {
   /** Whom a pimesh peer holds (`GET /api/election`); undefined for original nodes and failures. */
   async #peerHolder(address: string): Promise<Holder | undefined> {
     try {
-      const got = this.#o.got ?? (await import('got')).default;
       const url = peerUrl(address).replace('/v1/api.php', '/election');
-      const body = await got(url, { timeout: { request: this.#o.timeoutMs }, retry: { limit: 0 } }).json<{
-        holder?: { mac?: unknown; since?: unknown };
-      }>();
+      const answer = await boundedRequest(url, {
+        timeoutMs: this.#o.timeoutMs,
+        maxBytes: MAX_ELECTION_BYTES,
+      });
+      if (answer.statusCode !== 200) return undefined;
+      const body = JSON.parse(answer.body) as { holder?: { mac?: unknown; since?: unknown } };
       const since = Date.parse(String(body.holder?.since));
       if (typeof body.holder?.mac !== 'string' || Number.isNaN(since)) return undefined;
       return { mac: normalizeMac(body.holder.mac), since };

@@ -6,8 +6,8 @@
  * compete with its last value. Each peer gets one deadline for everything, retries included, so a
  * round takes one timeout however many peers hang.
  */
-import type { Got } from 'got';
 import { parseNaiveDatetime } from '../readings/local-time.js';
+import { boundedRequest, KiB } from '../util/bounded-request.js';
 import type { Candidate } from './election.js';
 import { peerUrl } from './gossip/http-transport.js';
 
@@ -20,8 +20,10 @@ export interface PeerSampleOptions {
   timeoutMs: number;
   /** Extra attempts after a refused or reset connection, while the budget lasts. */
   retries: number;
-  got?: Got;
 }
+
+/** A single value is a few bytes; anything bigger than this is not an answer to `?value=`. */
+export const MAX_VALUE_BYTES = 64 * KiB;
 
 export interface PeerRef {
   mac: string;
@@ -31,12 +33,6 @@ export interface PeerRef {
   tz?: string;
 }
 
-let defaultGot: Promise<Got> | undefined;
-const loadGot = () => {
-  defaultGot ??= import('got').then((m) => m.default);
-  return defaultGot;
-};
-
 /** Python's float() on a body: optional spaces, a decimal or exponent number, `inf`/`nan` refused here. */
 const FLOAT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
@@ -44,10 +40,14 @@ export function parseMetric(body: string): number | undefined {
   return FLOAT.test(body) ? Number(body) : undefined;
 }
 
+/** Why a parsed metric cannot compete (`1e999` is Infinity), or undefined when it can. */
+export function invalidMetric(metric: number): string | undefined {
+  return Number.isFinite(metric) ? undefined : `not a finite number (${metric})`;
+}
+
 const RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH']);
 
 async function fetchValue(
-  got: Got,
   url: string,
   deadline: number,
   retries: number,
@@ -56,12 +56,7 @@ async function fetchValue(
     const remaining = deadline - Date.now();
     if (remaining <= 0) return { error: 'ETIMEDOUT' };
     try {
-      const response = await got(url, {
-        timeout: { request: remaining },
-        retry: { limit: 0 },
-        followRedirect: false,
-        throwHttpErrors: false,
-      });
+      const response = await boundedRequest(url, { timeoutMs: remaining, maxBytes: MAX_VALUE_BYTES });
       if (response.statusCode !== 200) return { error: `HTTP ${response.statusCode}` };
       return { body: response.body };
     } catch (error) {
@@ -86,11 +81,10 @@ export async function samplePeer(peer: PeerRef, options: PeerSampleOptions): Pro
   } catch {
     return { ...base, metric: undefined, status: 'unreachable', error: 'not a host[:port] address' };
   }
-  const got = options.got ?? (await loadGot());
   const deadline = Date.now() + options.timeoutMs;
   const [value, time] = await Promise.all([
-    fetchValue(got, `${url}?value=${encodeURIComponent(options.metric)}`, deadline, options.retries),
-    options.withTime ? fetchValue(got, `${url}?value=datetime`, deadline, options.retries) : undefined,
+    fetchValue(`${url}?value=${encodeURIComponent(options.metric)}`, deadline, options.retries),
+    options.withTime ? fetchValue(`${url}?value=datetime`, deadline, options.retries) : undefined,
   ]);
   if (value.body === undefined)
     return { ...base, metric: undefined, status: 'unreachable', error: value.error };
@@ -104,6 +98,8 @@ export async function samplePeer(peer: PeerRef, options: PeerSampleOptions): Pro
       error: `not a number: ${JSON.stringify(shown)}`,
     };
   }
+  const invalid = invalidMetric(metric);
+  if (invalid) return { ...base, metric: undefined, status: 'invalid', error: invalid };
   // Without the peer's zone its naive datetime cannot be placed in time: its age is then unknown.
   const sampledAt = time?.body && peer.tz ? parseNaiveDatetime(time.body, peer.tz) : undefined;
   return { ...base, metric, status: 'ok', ...(sampledAt === undefined ? {} : { sampledAt }) };

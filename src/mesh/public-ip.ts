@@ -1,5 +1,9 @@
 import { isIP } from 'node:net';
 import type { Logger } from '../log.js';
+import { boundedRequest, KiB } from '../util/bounded-request.js';
+
+/** An address is a few bytes: an answer bigger than this is not one. */
+const MAX_ANSWER_BYTES = 4 * KiB;
 
 /**
  * The node's public address from a what-is-my-IP URL (plain-text answer, e.g. the Solar Protocol
@@ -23,8 +27,9 @@ export class PublicIp {
   async refresh(): Promise<boolean> {
     if (this.#url === undefined) return false;
     try {
-      const { default: got } = await import('got');
-      const text = (await got(this.#url, { timeout: { request: 5000 }, retry: { limit: 1 } }).text()).trim();
+      const answer = await boundedRequest(this.#url, { timeoutMs: 5000, maxBytes: MAX_ANSWER_BYTES });
+      if (answer.statusCode !== 200) throw new Error(`HTTP ${answer.statusCode}`);
+      const text = answer.body.trim();
       if (isIP(text) === 0) {
         this.#log.warn(
           { url: this.#url, answer: text.slice(0, 80) },

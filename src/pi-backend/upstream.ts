@@ -1,4 +1,5 @@
 import { PimeshError } from '../errors.js';
+import { boundedRequest, formatBytes, MiB, ResponseTooLargeError } from '../util/bounded-request.js';
 import { VERSION } from '../version.js';
 
 /**
@@ -28,7 +29,11 @@ export interface UpstreamRequest {
   path: string;
   searchParams: Record<string, string | number>;
   timeoutMs: number;
+  /** The largest answer read (default 4 MiB: a forecast with hourly series and air quality). */
+  maxBytes?: number;
 }
+
+export const MAX_UPSTREAM_BYTES = 4 * MiB;
 
 export interface UpstreamAnswer {
   status: number;
@@ -48,20 +53,26 @@ function origin(baseUrl: string): string {
  * retries: this runs on the request path. got is loaded on first use.
  */
 export async function getJson(request: UpstreamRequest): Promise<UpstreamAnswer> {
-  const { got, RequestError } = await import('got');
   const where = `(${origin(request.baseUrl)})`;
   const url = `${request.baseUrl.replace(/\/+$/, '')}${request.path}`;
+  const target = new URL(url);
+  for (const [key, value] of Object.entries(request.searchParams))
+    target.searchParams.set(key, String(value));
   let response: { statusCode: number; body: string };
   try {
-    response = await got(url, {
-      searchParams: request.searchParams,
-      timeout: { request: request.timeoutMs },
-      retry: { limit: 0 },
-      throwHttpErrors: false,
+    response = await boundedRequest(target, {
+      timeoutMs: request.timeoutMs,
+      maxBytes: request.maxBytes ?? MAX_UPSTREAM_BYTES,
       headers: { 'user-agent': `pimesh/${VERSION}`, accept: 'application/json' },
     });
   } catch (error) {
-    const code = error instanceof RequestError ? error.code : undefined;
+    if (error instanceof ResponseTooLargeError) {
+      throw new UpstreamError(request.name, `${where} answered more than ${formatBytes(error.maxBytes)}`, {
+        code: 'ERR_UPSTREAM',
+        status: 502,
+      });
+    }
+    const code = (error as { code?: string }).code;
     if (code === 'ETIMEDOUT') {
       throw new UpstreamError(request.name, `${where} did not answer within ${request.timeoutMs} ms`, {
         code: 'ERR_UPSTREAM_TIMEOUT',

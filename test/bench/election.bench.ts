@@ -49,7 +49,13 @@ export async function electionTiming(progress: (m: string) => void, tempDir: (p:
   const { entries, servers } = await peers();
   try {
     const elector = new Elector({
-      rules: { mode: 'stable', maxSampleAgeSeconds: 600, margin: 0.1, holdSeconds: 900 },
+      rules: {
+        mode: 'stable',
+        maxSampleAgeSeconds: 600,
+        maxClockSkewSeconds: 120,
+        margin: 0.1,
+        holdSeconds: 900,
+      },
       metric: 'scaled-wattage',
       timeoutMs: TIMEOUT_MS,
       retries: 1,

@@ -33,6 +33,7 @@ export function electionRoutes(router: Router, deps: ElectionDeps): void {
       metric: deps.metric,
       rules: {
         maxSampleAgeSeconds: deps.rules.maxSampleAgeSeconds,
+        maxClockSkewSeconds: deps.rules.maxClockSkewSeconds,
         margin: deps.rules.margin,
         holdSeconds: deps.rules.holdSeconds,
         intervalSeconds: deps.intervalSeconds,

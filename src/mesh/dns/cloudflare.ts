@@ -6,13 +6,8 @@
  * Every answer is the v4 envelope `{success, errors, messages, result}`.
  */
 import { z } from 'zod';
-import {
-  DEFAULT_TIMEOUT_MS,
-  type HttpProviderOptions,
-  loadGot,
-  requestFailed,
-  requireIpv4,
-} from './namecheap.js';
+import { boundedRequest, MiB } from '../../util/bounded-request.js';
+import { DEFAULT_TIMEOUT_MS, type HttpProviderOptions, requestFailed, requireIpv4 } from './namecheap.js';
 import { type DnsErrorCode, type DnsProvider, DnsUpdateError, type Secrets } from './types.js';
 
 const identifier = z.string().regex(/^[0-9a-f]{32}$/i, 'must be a 32-character Cloudflare identifier');
@@ -95,6 +90,9 @@ const isRecord = (value: unknown): value is DnsRecord =>
   typeof (value as DnsRecord).id === 'string' &&
   typeof (value as DnsRecord).content === 'string';
 
+/** A Cloudflare v4 envelope for one zone's matching records; far below this for one name. */
+const MAX_CLOUDFLARE_BYTES = MiB;
+
 export function createCloudflare(
   config: CloudflareConfig,
   secrets: Secrets,
@@ -108,9 +106,8 @@ export function createCloudflare(
   let knownId: string | undefined = config.recordId;
 
   async function call(method: string, url: URL, body: object | undefined, signal?: AbortSignal) {
-    const client = await loadGot();
     try {
-      const response = await client(url, {
+      const response = await boundedRequest(url, {
         method: method as 'GET',
         headers: {
           authorization: `Bearer ${token}`,
@@ -118,10 +115,8 @@ export function createCloudflare(
         },
         body: body ? JSON.stringify(body) : undefined,
         signal,
-        timeout: { request: timeoutMs },
-        retry: { limit: 0 },
-        throwHttpErrors: false,
-        followRedirect: false,
+        timeoutMs,
+        maxBytes: MAX_CLOUDFLARE_BYTES,
       });
       return readEnvelope(name, response.statusCode, response.body);
     } catch (error) {

@@ -7,8 +7,8 @@
  * the password travels in the URL, so no URL, header or got error ever reaches a message.
  */
 import { isIPv4 } from 'node:net';
-import type { Got } from 'got';
 import { z } from 'zod';
+import { boundedRequest, formatBytes, KiB, ResponseTooLargeError } from '../../util/bounded-request.js';
 import { type DnsProvider, DnsUpdateError, type Secrets } from './types.js';
 
 export const namecheapConfigSchema = z.strictObject({
@@ -40,12 +40,8 @@ export interface HttpProviderOptions {
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
-let gotModule: Promise<Got> | undefined;
-/** got, loaded on first use, so a node without a DNS provider never pays for it. */
-export const loadGot = (): Promise<Got> => {
-  gotModule ??= import('got').then((module) => module.default);
-  return gotModule;
-};
+/** A dynamic-DNS answer is one line or a small XML document. */
+export const MAX_DDNS_BYTES = 64 * KiB;
 
 /** Throws ERR_DNS_CONFIG unless `ip` is a dotted IPv4 address: nothing else is sent. */
 export function requireIpv4(provider: string, ip: string): void {
@@ -80,6 +76,8 @@ export function excerpt(text: string, max = 120): string {
 
 export interface GetOptions {
   timeoutMs: number;
+  /** The largest answer read (default 64 KiB). */
+  maxBytes?: number;
   headers?: Record<string, string>;
   signal?: AbortSignal;
 }
@@ -93,15 +91,12 @@ export async function ddnsGet(
   url: URL,
   options: GetOptions,
 ): Promise<{ statusCode: number; body: string }> {
-  const client = await loadGot();
   try {
-    const response = await client.get(url, {
+    const response = await boundedRequest(url, {
       headers: options.headers,
       signal: options.signal,
-      timeout: { request: options.timeoutMs },
-      retry: { limit: 0 },
-      throwHttpErrors: false,
-      followRedirect: false,
+      timeoutMs: options.timeoutMs,
+      maxBytes: options.maxBytes ?? MAX_DDNS_BYTES,
     });
     return { statusCode: response.statusCode, body: response.body };
   } catch (error) {
@@ -116,6 +111,13 @@ export function requestFailed(
   timeoutMs: number,
   error: unknown,
 ): DnsUpdateError {
+  if (error instanceof ResponseTooLargeError) {
+    return new DnsUpdateError(
+      provider,
+      'ERR_DNS_REJECTED',
+      `${host}: answered more than ${formatBytes(error.maxBytes)}; the answer was dropped`,
+    );
+  }
   const code = (error as { code?: unknown } | undefined)?.code;
   const why =
     code === 'ETIMEDOUT'

@@ -52,7 +52,13 @@ function rig(
     now: () => clock.now,
   });
   const elector = new Elector({
-    rules: { mode: 'stable', maxSampleAgeSeconds: 600, margin: 0.1, holdSeconds: 900 },
+    rules: {
+      mode: 'stable',
+      maxSampleAgeSeconds: 600,
+      maxClockSkewSeconds: 120,
+      margin: 0.1,
+      holdSeconds: 900,
+    },
     metric: 'scaled-wattage',
     timeoutMs: 1000,
     retries: 0,

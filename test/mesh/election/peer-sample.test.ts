@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseMetric, samplePeer } from '../../../src/mesh/peer-sample.js';
+import { MAX_VALUE_BYTES, parseMetric, samplePeer } from '../../../src/mesh/peer-sample.js';
 import { closedAddress, startPvPeer } from '../../helpers/pv-peer.js';
 
 const OPTIONS = { metric: 'scaled-wattage', withTime: true, timeoutMs: 1000, retries: 1 };
@@ -82,4 +82,22 @@ test('an address that is not host[:port] is refused without a request', async (t
   const c = await samplePeer(ref('evil.example/path?x='), OPTIONS);
   t.is(c.status, 'unreachable');
   t.regex(c.error ?? '', /host\[:port\]/);
+});
+
+test('a number too big for a float (1e999) is invalid, with the reason', async (t) => {
+  const peer = await startPvPeer('1e999', '2026-06-21 08:00:00.000000');
+  t.teardown(() => peer.close());
+  const c = await samplePeer(ref(peer.address, 'UTC'), OPTIONS);
+  t.is(c.metric, undefined);
+  t.is(c.status, 'invalid');
+  t.is(c.error, 'not a finite number (Infinity)');
+});
+
+test('an answer bigger than a value can be is cut off and counted as that peer failing', async (t) => {
+  const peer = await startPvPeer('1'.repeat(MAX_VALUE_BYTES + 1));
+  t.teardown(() => peer.close());
+  const c = await samplePeer(ref(peer.address), { ...OPTIONS, withTime: false });
+  t.is(c.metric, undefined);
+  t.is(c.status, 'unreachable');
+  t.is(c.error, 'ERR_RESPONSE_TOO_LARGE');
 });

@@ -1,7 +1,13 @@
 import test from 'ava';
 import { type Candidate, decide, type ElectionRules, type Holder } from '../../../src/mesh/election.js';
 
-const STABLE: ElectionRules = { mode: 'stable', maxSampleAgeSeconds: 600, margin: 0.1, holdSeconds: 900 };
+const STABLE: ElectionRules = {
+  mode: 'stable',
+  maxSampleAgeSeconds: 600,
+  maxClockSkewSeconds: 120,
+  margin: 0.1,
+  holdSeconds: 900,
+};
 const COMPATIBLE: ElectionRules = { ...STABLE, mode: 'compatible' };
 const NOW = Date.UTC(2026, 5, 21, 12, 0, 0);
 const MIN = 60_000;
@@ -199,4 +205,23 @@ test('every candidate gets a verdict and a reason', (t) => {
     t.true(['won', 'lost', 'excluded'].includes(r.verdict));
     t.true(r.reason.length > 0);
   }
+});
+
+test('stable: a sample dated in the future beyond the skew allowance is invalid, with the reason', (t) => {
+  const d = decide([self(1), node(A, 50, { sampledAt: NOW + 10 * MIN })], undefined, STABLE, NOW);
+  t.true(d.selfWins);
+  const a = d.results.find((r) => r.mac === A);
+  t.is(a?.verdict, 'excluded');
+  t.is(a?.reason, 'invalid: sample dated 600 s in the future (clock skew limit 120 s)');
+});
+
+test('stable: a sample a little ahead (within the skew allowance) still competes', (t) => {
+  const d = decide([self(1), node(A, 50, { sampledAt: NOW + MIN })], undefined, STABLE, NOW);
+  t.is(d.winner, A);
+});
+
+test('stable: a non-finite metric never wins', (t) => {
+  const d = decide([self(1), node(A, Number.POSITIVE_INFINITY)], undefined, STABLE, NOW);
+  t.true(d.selfWins);
+  t.is(d.results.find((r) => r.mac === A)?.verdict, 'excluded');
 });
