@@ -1,112 +1,69 @@
 /**
- * DNS messages for dynamic updates: a pure codec, no I/O.
- * RFC 1035 (message format), RFC 2136 (UPDATE), RFC 8945 (TSIG). Names are written uncompressed;
- * compressed names in answers are read.
+ * DNS messages for dynamic updates: a pure codec, no I/O, on `dns-packet` (RFC 1035 message format,
+ * RFC 2136 UPDATE); TSIG (RFC 8945) is in tsig.ts. Names are written uncompressed (dns-packet never
+ * compresses); compressed names in answers are read.
+ *
+ * Where dns-packet 5 falls short, the adapters here:
+ * - it cannot write a record without RDATA of a type it knows (its A encoder always writes 4 bytes), which
+ *   an RFC 2136 §2.5.2 delete needs: such records are spelled with its own name for unknown types,
+ *   `UNKNOWN_<number>`, whose RDATA it writes as given (see `noRdata`);
+ * - its A and AAAA decoders read 4 or 16 bytes whatever RDLENGTH says, so a message holding a delete
+ *   would be misread, and its whole-message decoder does not say where each record starts, which TSIG
+ *   needs: `decodeMessage` walks the sections itself, decoding each question and record with
+ *   dns-packet's codecs, and reads records with RDLENGTH 0 without them;
+ * - it has no class NONE (254, RFC 2136 §2.4.3 and §2.5.4): nothing here needs it;
+ * - it throws plain Errors on malformed input: they become RangeErrors.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { type Answer, encode, type RecordClass, type RecordType } from 'dns-packet';
+import { encodeName, questionCodec, readName, recordCodec } from './dns-packet-codecs.js';
+import { decodeTsig, TSIG_ERRORS, type TsigRecord } from './tsig.js';
 
-export const TYPE_A = 1;
-export const TYPE_SOA = 6;
-export const TYPE_TSIG = 250;
-export const CLASS_IN = 1;
-export const CLASS_ANY = 255;
-export const OPCODE_UPDATE = 5;
+export { encodeName };
+
+const OPCODE_UPDATE = 5;
+const TYPE_TSIG = 250;
 
 /** RCODEs (RFC 1035 §4.1.1, RFC 2136 §2.2) and the TSIG errors that share their space (RFC 8945 §3). */
 const RCODES =
   'NOERROR FORMERR SERVFAIL NXDOMAIN NOTIMP REFUSED YXDOMAIN YXRRSET NXRRSET NOTAUTH NOTZONE'.split(' ');
-const TSIG_ERRORS: Readonly<Record<number, string>> = {
-  16: 'BADSIG',
-  17: 'BADKEY',
-  18: 'BADTIME',
-  22: 'BADTRUNC',
-};
 
 export const rcodeName = (code: number): string => RCODES[code] ?? TSIG_ERRORS[code] ?? `RCODE${code}`;
 
-/** TSIG algorithm names (RFC 8945 §6) and their node:crypto hashes. */
-export const TSIG_ALGORITHMS = {
-  'hmac-sha256': 'sha256',
-  'hmac-sha512': 'sha512',
-  'hmac-sha1': 'sha1',
-} as const;
-export type TsigAlgorithm = keyof typeof TSIG_ALGORITHMS;
-
-export interface TsigKey {
-  name: string;
-  algorithm: TsigAlgorithm;
-  secret: Buffer;
-}
-
-/** RFC 1035 §3.1: length-prefixed labels, then the root's zero byte. A trailing dot is optional. */
-export function encodeName(name: string): Buffer {
-  const trimmed = name.endsWith('.') ? name.slice(0, -1) : name;
-  const parts: Buffer[] = [];
-  for (const label of trimmed === '' ? [] : trimmed.split('.')) {
-    const bytes = Buffer.from(label, 'ascii');
-    if (bytes.length < 1 || bytes.length > 63) throw new RangeError(`bad label in DNS name "${name}"`);
-    parts.push(Buffer.from([bytes.length]), bytes);
-  }
-  return Buffer.concat([...parts, Buffer.from([0])]);
-}
-
-const EMPTY = Buffer.alloc(0);
-const u16 = (value: number) => Buffer.from([value >> 8, value & 0xff]);
-const u32 = (value: number) =>
-  Buffer.from([value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff]);
-/** 48-bit seconds since the epoch (RFC 8945 §4.2 Time Signed). */
-const u48 = (value: number) => Buffer.concat([u16(Math.floor(value / 2 ** 32)), u32(value % 2 ** 32)]);
-
-/** RFC 1035 §4.1.1 header: ID, flags (QR, OPCODE, AA, TC, RD, RA, Z, RCODE), four section counts. */
-function header(id: number, opcode: number, counts: [number, number, number, number]): Buffer {
-  return Buffer.concat([u16(id), u16(opcode << 11), ...counts.map(u16)]);
-}
-
-/** RFC 1035 §4.1.3 resource record. */
-function record(name: string, type: number, klass: number, ttl: number, rdata: Buffer): Buffer {
-  return Buffer.concat([encodeName(name), u16(type), u16(klass), u32(ttl), u16(rdata.length), rdata]);
-}
+/** A record with no RDATA: dns-packet's spelling for a type it has no encoder for takes raw RDATA. */
+const noRdata = (name: string, type: number, klass: RecordClass): Answer =>
+  ({ name, type: `UNKNOWN_${type}`, class: klass, ttl: 0, data: Buffer.alloc(0) }) as unknown as Answer;
 
 /**
  * RFC 2136 §2: zone section `zone SOA IN`, no prerequisites, and two updates: delete every A record
- * of `name` (§2.5.2: class ANY, TTL 0, no RDATA), then add `name ttl IN A ip` (§2.5.1).
+ * of `name` (§2.5.2: class ANY, TTL 0, no RDATA), then add `name ttl IN A ip` (§2.5.1). dns-packet's
+ * sections are UPDATE's: questions = zone, answers = prerequisites, authorities = updates.
  */
 export function encodeUpdateA(id: number, zone: string, name: string, ttl: number, ip: string): Buffer {
-  const address = Buffer.from(ip.split('.').map(Number));
-  return Buffer.concat([
-    header(id, OPCODE_UPDATE, [1, 0, 2, 0]),
-    encodeName(zone),
-    u16(TYPE_SOA),
-    u16(CLASS_IN),
-    record(name, TYPE_A, CLASS_ANY, 0, EMPTY),
-    record(name, TYPE_A, CLASS_IN, ttl, address),
-  ]);
+  for (const checked of [zone, name]) encodeName(checked); // the label checks dns-packet does not make
+  return encode({
+    id,
+    type: 'query',
+    flags: OPCODE_UPDATE << 11,
+    questions: [{ name: zone, type: 'SOA', class: 'IN' }],
+    authorities: [noRdata(name, 1, 'ANY'), { name, type: 'A', class: 'IN', ttl, data: ip }],
+  });
 }
 
 /** A standard query (opcode 0, no recursion wanted) for `name type IN`. */
-export function encodeQuery(id: number, name: string, type = TYPE_A): Buffer {
-  return Buffer.concat([header(id, 0, [1, 0, 0, 0]), encodeName(name), u16(type), u16(CLASS_IN)]);
+export function encodeQuery(id: number, name: string, type: RecordType = 'A'): Buffer {
+  encodeName(name);
+  return encode({ id, type: 'query', flags: 0, questions: [{ name, type, class: 'IN' }] });
 }
 
 export interface ResourceRecord {
+  /** Absolute: "poe.example.test.". */
   name: string;
   type: number;
   class: number;
   ttl: number;
   rdata: Buffer;
-}
-
-/** RFC 8945 §4.2 TSIG RDATA, plus where the record starts in the message. */
-export interface TsigRecord {
-  keyName: string;
-  algorithm: string;
-  timeSigned: number;
-  fudge: number;
-  mac: Buffer;
-  originalId: number;
-  error: number;
-  otherData: Buffer;
-  offset: number;
+  /** dns-packet's reading of the record (`{ type: 'A', data: '192.0.2.7', … }`); none without RDATA. */
+  decoded?: Answer;
 }
 
 export interface DnsMessage {
@@ -120,46 +77,32 @@ export interface DnsMessage {
   tsig?: TsigRecord;
 }
 
-/** Reads a name at `offset`, following compression pointers (RFC 1035 §4.1.4). */
-function readName(buf: Buffer, offset: number): { name: string; next: number } {
-  const labels: string[] = [];
-  let next = -1;
-  for (let pos = offset, jumps = 0; ; ) {
-    const length = buf.readUInt8(pos);
-    if (length === 0) return { name: `${labels.join('.')}.`, next: next < 0 ? pos + 1 : next };
-    if ((length & 0xc0) === 0xc0) {
-      if (++jumps > 32) throw new RangeError('DNS name compression loop');
-      if (next < 0) next = pos + 2;
-      pos = buf.readUInt16BE(pos) & 0x3fff;
-    } else {
-      if (pos + 1 + length > buf.length) throw new RangeError('DNS name runs past the message');
-      labels.push(buf.toString('ascii', pos + 1, pos + 1 + length));
-      pos += 1 + length;
-    }
+/** One resource record at `start`, read by dns-packet unless it has no RDATA; and where the next one starts. */
+function readRecord(buf: Buffer, start: number): { record: ResourceRecord; end: number } {
+  const { name, next } = readName(buf, start);
+  if (next + 10 > buf.length) throw new RangeError('resource record runs past the message');
+  const rdataStart = next + 10;
+  const end = rdataStart + buf.readUInt16BE(next + 8);
+  if (end > buf.length) throw new RangeError('resource record runs past the message');
+  const decoded = end === rdataStart ? undefined : recordCodec.decode(buf, start);
+  if (decoded && start + recordCodec.decode.bytes !== end) {
+    throw new RangeError(`the ${decoded.type} record's data does not fill its RDLENGTH`);
   }
-}
-
-function decodeTsig(buf: Buffer, rdataStart: number, rr: ResourceRecord, offset: number): TsigRecord {
-  const { name: algorithm, next: p } = readName(buf, rdataStart);
-  const macSize = buf.readUInt16BE(p + 8);
-  const q = p + 10 + macSize;
-  const otherLength = buf.readUInt16BE(q + 4);
-  if (q + 6 + otherLength > buf.length) throw new RangeError('TSIG record runs past the message');
-  return {
-    keyName: rr.name,
-    algorithm,
-    timeSigned: buf.readUInt16BE(p) * 2 ** 32 + buf.readUInt32BE(p + 2),
-    fudge: buf.readUInt16BE(p + 6),
-    mac: buf.subarray(p + 10, q),
-    originalId: buf.readUInt16BE(q),
-    error: buf.readUInt16BE(q + 2),
-    otherData: buf.subarray(q + 6, q + 6 + otherLength),
-    offset,
+  const record: ResourceRecord = {
+    name,
+    type: buf.readUInt16BE(next),
+    class: buf.readUInt16BE(next + 2),
+    ttl: buf.readUInt32BE(next + 4),
+    rdata: buf.subarray(rdataStart, end),
+    decoded,
   };
+  return { record, end };
 }
 
-/** Decodes a message's header, its answer records and its TSIG record (the last additional one, if any). */
-export function decodeMessage(buf: Buffer): DnsMessage {
+function decode(buf: Buffer): DnsMessage {
+  // RFC 1035 §4.1.1 header: ID, flags (QR, OPCODE, AA, TC, RD, RA, Z, RCODE), four section counts.
+  // Read here: dns-packet does not export its header decoder.
+  if (buf.length < 12) throw new RangeError('a DNS message starts with a 12-byte header');
   const flags = buf.readUInt16BE(2);
   const [question, answer, authority, additional] = [4, 6, 8, 10].map((at) => buf.readUInt16BE(at));
   const message: DnsMessage = {
@@ -172,107 +115,31 @@ export function decodeMessage(buf: Buffer): DnsMessage {
     answers: [],
   };
   let pos = 12;
-  for (let i = 0; i < question; i++) pos = readName(buf, pos).next + 4;
+  for (let i = 0; i < question; i++) {
+    questionCodec.decode(buf, pos);
+    pos += questionCodec.decode.bytes;
+  }
   const total = answer + authority + additional;
   for (let i = 0; i < total; i++) {
-    const start = pos;
-    const { name, next } = readName(buf, pos);
-    const rdlength = buf.readUInt16BE(next + 8);
-    const rdataStart = next + 10;
-    if (rdataStart + rdlength > buf.length) throw new RangeError('resource record runs past the message');
-    const rr: ResourceRecord = {
-      name,
-      type: buf.readUInt16BE(next),
-      class: buf.readUInt16BE(next + 2),
-      ttl: buf.readUInt32BE(next + 4),
-      rdata: buf.subarray(rdataStart, rdataStart + rdlength),
-    };
-    if (i < answer) message.answers.push(rr);
-    if (i === total - 1 && i >= answer + authority && rr.type === TYPE_TSIG) {
-      message.tsig = decodeTsig(buf, rdataStart, rr, start);
+    const { record, end } = readRecord(buf, pos);
+    if (i < answer) message.answers.push(record);
+    if (i === total - 1 && i >= answer + authority && record.type === TYPE_TSIG) {
+      message.tsig = decodeTsig(buf, end - record.rdata.length, end, record.name, pos);
     }
-    pos = rdataStart + rdlength;
+    pos = end;
   }
   return message;
 }
 
 /**
- * RFC 8945 §4.3.3 digest: [request MAC size + request MAC, for a response (§4.3.1)], the message
- * without its TSIG record, then the TSIG variables: key name and algorithm name in canonical
- * (lower-case, uncompressed) form, class ANY, TTL 0, time signed, fudge, error, other len and data.
+ * Decodes a message's header, its answer records and its TSIG record (the last additional one, if any).
+ * A malformed message is a RangeError.
  */
-type TsigVariables = Pick<TsigRecord, 'timeSigned' | 'fudge' | 'error' | 'otherData'>;
-
-function computeMac(key: TsigKey, message: Buffer, vars: TsigVariables, requestMac?: Buffer): Buffer {
-  const hmac = createHmac(TSIG_ALGORITHMS[key.algorithm], key.secret);
-  if (requestMac) hmac.update(u16(requestMac.length)).update(requestMac);
-  hmac.update(message);
-  hmac.update(encodeName(key.name.toLowerCase()));
-  hmac.update(Buffer.concat([u16(CLASS_ANY), u32(0), encodeName(`${key.algorithm}.`)]));
-  hmac.update(
-    Buffer.concat([u48(vars.timeSigned), u16(vars.fudge), u16(vars.error), u16(vars.otherData.length)]),
-  );
-  return hmac.update(vars.otherData).digest();
-}
-
-export interface SignOptions {
-  /** Seconds since the epoch. */
-  timeSigned: number;
-  /** Permitted clock skew in seconds; RFC 8945 §10 recommends 300. */
-  fudge?: number;
-  /** The request's MAC, when signing a response. */
-  requestMac?: Buffer;
-}
-
-/** Appends a TSIG record to `message` (RFC 8945 §4.2) and bumps ARCOUNT; returns the signed message and its MAC. */
-export function signMessage(message: Buffer, key: TsigKey, options: SignOptions) {
-  const vars = { timeSigned: options.timeSigned, fudge: options.fudge ?? 300, error: 0, otherData: EMPTY };
-  const mac = computeMac(key, message, vars, options.requestMac);
-  const rdata = Buffer.concat([
-    encodeName(`${key.algorithm}.`),
-    u48(vars.timeSigned),
-    u16(vars.fudge),
-    u16(mac.length),
-    mac,
-    u16(message.readUInt16BE(0)), // Original ID
-    u16(vars.error),
-    u16(0), // Other Len
-  ]);
-  const signed = Buffer.concat([message, record(key.name, TYPE_TSIG, CLASS_ANY, 0, rdata)]);
-  signed.writeUInt16BE(message.readUInt16BE(10) + 1, 10);
-  return { message: signed, mac };
-}
-
-export type TsigVerdict = { valid: true } | { valid: false; reason: string };
-
-/**
- * Checks the TSIG record of a received message (RFC 8945 §5.2 for requests, §5.3 for responses: pass
- * the request's MAC). The MAC covers the message as it was before signing: Original ID restored and
- * ARCOUNT less one. With `now` (seconds) the time signed must also be within the fudge.
- */
-export function verifyTsig(
-  buf: Buffer,
-  message: DnsMessage,
-  key: TsigKey,
-  options: { requestMac?: Buffer; now?: number } = {},
-): TsigVerdict {
-  const tsig = message.tsig;
-  if (!tsig) return { valid: false, reason: 'the message is not signed' };
-  if (tsig.keyName.toLowerCase() !== `${key.name.toLowerCase().replace(/\.$/, '')}.`) {
-    return { valid: false, reason: `signed with another key (${tsig.keyName})` };
+export function decodeMessage(buf: Buffer): DnsMessage {
+  try {
+    return decode(buf);
+  } catch (error) {
+    if (error instanceof RangeError) throw error;
+    throw new RangeError(`malformed DNS message: ${(error as Error).message}`, { cause: error });
   }
-  if (tsig.algorithm.toLowerCase() !== `${key.algorithm}.`) {
-    return { valid: false, reason: `signed with another algorithm (${tsig.algorithm})` };
-  }
-  const unsigned = Buffer.from(buf.subarray(0, tsig.offset));
-  unsigned.writeUInt16BE(tsig.originalId, 0);
-  unsigned.writeUInt16BE(message.counts.additional - 1, 10);
-  const expected = computeMac(key, unsigned, tsig, options.requestMac);
-  if (tsig.mac.length !== expected.length || !timingSafeEqual(tsig.mac, expected)) {
-    return { valid: false, reason: 'the MAC does not match' };
-  }
-  if (options.now !== undefined && Math.abs(options.now - tsig.timeSigned) > tsig.fudge) {
-    return { valid: false, reason: `signed at ${tsig.timeSigned}, more than ${tsig.fudge} s from now` };
-  }
-  return { valid: true };
 }

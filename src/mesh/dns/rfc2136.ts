@@ -7,18 +7,8 @@ import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { connect, isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
-import {
-  type DnsMessage,
-  decodeMessage,
-  encodeQuery,
-  encodeUpdateA,
-  rcodeName,
-  signMessage,
-  type TsigAlgorithm,
-  type TsigKey,
-  TYPE_A,
-  verifyTsig,
-} from './dns-message.js';
+import { type DnsMessage, decodeMessage, encodeQuery, encodeUpdateA, rcodeName } from './dns-message.js';
+import { signMessage, type TsigAlgorithm, type TsigKey, verifyTsig } from './tsig.js';
 import { type DnsErrorCode, type DnsProvider, DnsUpdateError, type Secrets } from './types.js';
 
 const PROVIDER = 'rfc2136';
@@ -189,11 +179,12 @@ export function createRfc2136(
 
     async current(signal) {
       const tsigKey = key();
-      const exchanged = await exchange(encodeQuery(randomInt(0x10000), name, TYPE_A), tsigKey, signal);
+      const exchanged = await exchange(encodeQuery(randomInt(0x10000), name, 'A'), tsigKey, signal);
       check('the query', exchanged, tsigKey, [0, 3]);
       const addresses = exchanged.answer.answers
-        .filter((rr) => rr.type === TYPE_A && rr.rdata.length === 4 && bare(rr.name) === bare(name))
-        .map((rr) => [...rr.rdata].join('.'))
+        .flatMap(({ decoded }) =>
+          decoded?.type === 'A' && bare(decoded.name) === bare(name) ? [decoded.data] : [],
+        )
         .sort();
       // Several A records never equal one address, so the updater will replace them all.
       return addresses.length === 0 ? undefined : addresses.join(',');
@@ -201,7 +192,11 @@ export function createRfc2136(
   };
 }
 
-/** One request, one answer: TCP with the 2-byte length prefix (RFC 1035 §4.2.2), or one UDP datagram. */
+/**
+ * One request, one answer: TCP with the 2-byte length prefix (RFC 1035 §4.2.2), or one UDP datagram.
+ * The prefix is written and read here, not by dns-packet's streamEncode/streamDecode: those take and give
+ * decoded packets, and TSIG needs the exact bytes.
+ */
 function send(
   config: Rfc2136Config,
   message: Buffer,

@@ -65,6 +65,12 @@ function unquote(raw: string): string | undefined {
  * Parses `KEY=value` lines: `export ` prefixes, single or double quotes, `#` comments and blank lines are
  * accepted; the last of repeated keys wins (as when the shell sources the file). Lines that are not
  * assignments are reported by number, never by content.
+ *
+ * The values are the shell's: Solar Protocol reads `.spenv` with bash `source`. dotenv's `parse` is not
+ * used because it reads some lines otherwise: it ends an unquoted value at any `#` (`abc#def` gives
+ * `abc`), keeps the backslashes of `\"` and `\\` inside double quotes and turns `\n` there into a
+ * newline, takes keys the shell refuses (`9BAD`) and an unterminated quote as part of the value, and
+ * says nothing about lines it skips.
  */
 export function parseSecrets(text: string): { values: Map<string, string>; badLines: number[] } {
   const values = new Map<string, string>();

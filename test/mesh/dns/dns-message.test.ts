@@ -6,10 +6,8 @@ import {
   encodeQuery,
   encodeUpdateA,
   rcodeName,
-  signMessage,
-  type TsigKey,
-  verifyTsig,
 } from '../../../src/mesh/dns/dns-message.js';
+import { signMessage, type TsigKey, verifyTsig } from '../../../src/mesh/dns/tsig.js';
 
 // Captured on 127.0.0.1 through a logging TCP proxy (TCP length prefixes removed): BIND 9.18's
 // `nsupdate -v -k ddns.key` sending "update delete poe.example.test. A / update add poe.example.test. 60 A
@@ -174,4 +172,34 @@ for (const algorithm of ['hmac-sha512', 'hmac-sha1'] as const) {
 test('a truncated message is refused with a RangeError', (t) => {
   t.throws(() => decodeMessage(NAMED_ANSWER.subarray(0, 40)), { instanceOf: RangeError });
   t.throws(() => decodeMessage(Buffer.alloc(5)), { instanceOf: RangeError });
+});
+
+test("answer records carry dns-packet's reading of their data beside the raw bytes", (t) => {
+  const [record] = decodeMessage(NAMED_ANSWER).answers;
+  t.like(record.decoded, { type: 'A', name: 'poe.example.test', data: '192.0.2.7' });
+});
+
+test('a delete without RDATA reads as such, and the records after it are found where they start', (t) => {
+  const update = encodeUpdateA(0x1234, 'example.test', 'poe.example.test', 60, '192.0.2.7');
+  const signed = signMessage(update, KEY, { timeSigned: SIGNED_AT }).message;
+  const message = decodeMessage(signed);
+  t.is(message.tsig?.offset, update.length, 'the TSIG record starts where the unsigned update ended');
+  t.true(verifyTsig(signed, message, KEY).valid);
+});
+
+test('a record whose data does not fill its RDLENGTH is refused with a RangeError', (t) => {
+  const short = Buffer.from(NAMED_ANSWER);
+  short.writeUInt16BE(3, 44); // the A record's RDLENGTH: 3 bytes for a 4-byte address
+  t.throws(() => decodeMessage(short), { instanceOf: RangeError, message: /A record/ });
+  const badPointer = Buffer.from(NAMED_ANSWER);
+  badPointer[35] = 0xff; // the A record's owner points forward, past itself
+  t.throws(() => decodeMessage(badPointer), { instanceOf: RangeError, message: /malformed DNS message/ });
+});
+
+test('names are checked before dns-packet writes them', (t) => {
+  t.throws(() => encodeQuery(1, 'a..test'), { instanceOf: RangeError });
+  t.throws(() => encodeUpdateA(1, 'example.test', `${'a'.repeat(64)}.example.test`, 60, '192.0.2.7'), {
+    instanceOf: RangeError,
+  });
+  t.deepEqual(encodeName(''), Buffer.from([0]));
 });

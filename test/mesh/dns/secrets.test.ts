@@ -59,6 +59,11 @@ test('parses KEY=value and .spenv export lines, quotes, comments and blank lines
   t.deepEqual(badLines, []);
 });
 
+test('a backslash and an n inside double quotes stay two characters, as bash reads them', (t) => {
+  const { values } = parseSecrets('export DNS_KEY="a\\nb"\n');
+  t.is(values.get('DNS_KEY'), 'a\\nb');
+});
+
 test('lines that are not assignments are reported by number only', (t) => {
   const { values, badLines } = parseSecrets(
     'GOOD=1\nnot an assignment\n9BAD=x\nOPEN="unterminated\r\nCRLF=ok\r\n',
