@@ -1,5 +1,5 @@
 /**
- * One entry of deviceList.json, in the original key order: mac, ip, "time stamp", name, tz, log.
+ * One entry of deviceList.json, in the original key order: mac, ip, "time stamp", name, [tz,] log.
  * All values are strings; `log` is the node's point-of-entry history, newest first.
  */
 export interface DeviceEntry {
@@ -7,18 +7,25 @@ export interface DeviceEntry {
   ip: string;
   'time stamp': string;
   name: string;
-  tz: string;
+  /**
+   * Absent when the entry has no tz key (written before tz joined the POST in 2022, or learned from a
+   * list without it): the original answers null for it, and "" only for a POST that sent no tz.
+   */
+  tz?: string;
   log: string[];
 }
 
-/** Builds an entry with the keys in the original order (JSON.stringify keeps insertion order). */
+/**
+ * Builds an entry with the keys in the original order (JSON.stringify keeps insertion order); an
+ * undefined tz leaves the key out.
+ */
 export function deviceEntry(fields: Omit<DeviceEntry, never>): DeviceEntry {
   return {
     mac: fields.mac,
     ip: fields.ip,
     'time stamp': fields['time stamp'],
     name: fields.name,
-    tz: fields.tz,
+    ...(fields.tz === undefined ? {} : { tz: fields.tz }),
     log: [...fields.log],
   };
 }

@@ -4,23 +4,26 @@ import { access, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/pro
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../log.js';
 import { type PhpValue, phpJsonEncode } from '../readings/php.js';
-import type { DeviceEntry } from './device-entry.js';
+import { type DeviceEntry, deviceEntry } from './device-entry.js';
 
 export const DEVICE_LIST_FILE = 'deviceList.json';
 
-/** deviceList.json as the original api.php writes it: `json_encode($data, JSON_UNESCAPED_SLASHES)`. */
+/**
+ * deviceList.json as the original api.php writes it: `json_encode($data, JSON_UNESCAPED_SLASHES)`.
+ * An entry without tz is written without the key, as json_encode writes an array that has none.
+ */
 export function encodeDeviceList(list: readonly DeviceEntry[]): string {
-  const data: PhpValue[] = list.map(
-    (e) =>
-      new Map<string, PhpValue>([
-        ['mac', e.mac],
-        ['ip', e.ip],
-        ['time stamp', e['time stamp']],
-        ['name', e.name],
-        ['tz', e.tz],
-        ['log', [...e.log]],
-      ]),
-  );
+  const data: PhpValue[] = list.map((e) => {
+    const fields: [string, PhpValue][] = [
+      ['mac', e.mac],
+      ['ip', e.ip],
+      ['time stamp', e['time stamp']],
+      ['name', e.name],
+    ];
+    if (e.tz !== undefined) fields.push(['tz', e.tz]);
+    fields.push(['log', [...e.log]]);
+    return new Map(fields);
+  });
   return phpJsonEncode(data, { unescapedSlashes: true });
 }
 
@@ -32,22 +35,23 @@ function text(value: unknown): string {
 }
 
 /**
- * The entries of a parsed deviceList.json in the original format (missing tz "" and log [""],
- * extra keys dropped, values as strings), or undefined when it is not an array of objects.
+ * The entries of a parsed deviceList.json in the original format (a missing log [""], a missing or
+ * null tz left out so answers give null for it as the original does, extra keys dropped, values as
+ * strings), or undefined when it is not an array of objects.
  */
 export function normaliseDeviceList(parsed: unknown): DeviceEntry[] | undefined {
   if (!Array.isArray(parsed)) return undefined;
   if (!parsed.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e))) return undefined;
   return parsed.map((raw: Record<string, unknown>) => {
     const log = raw.log;
-    return {
+    return deviceEntry({
       mac: text(raw.mac),
       ip: text(raw.ip),
       'time stamp': text(raw['time stamp']),
       name: text(raw.name),
-      tz: text(raw.tz),
+      tz: raw.tz === undefined || raw.tz === null ? undefined : text(raw.tz),
       log: Array.isArray(log) ? log.map(text) : log === undefined || log === null ? [''] : [text(log)],
-    };
+    });
   });
 }
 

@@ -15,7 +15,10 @@ export type PhpValue =
   | PhpValue[]
   | Map<string, PhpValue>;
 
-/** A PHP float whose value may be integral (json_encode writes 1.0, echo writes 1). Plain numbers are ints. */
+/**
+ * A PHP float (`50.0 / "60"`, `"1.32" * 1`). Plain numbers are ints. json_encode and echo print an
+ * integral float as they print the int, but large and tiny floats in exponent form (`1.0e+25`).
+ */
 export class PhpFloat {
   readonly value: number;
 
@@ -72,9 +75,25 @@ export function phpJsonEncode(value: PhpValue, flags: JsonFlags = {}): string {
   return `{${parts.join(',')}}`;
 }
 
-/** A PHP float as json_encode writes it (serialize_precision -1): shortest repr, `1.0` for integral values. */
+/**
+ * A PHP float as json_encode writes it (serialize_precision -1, php_gcvt in mode 0): the shortest
+ * round-trip digits, with no fraction on integral values (`1`, not `1.0`: that takes
+ * JSON_PRESERVE_ZERO_FRACTION), and the exponent form (`1.0e+25`, `1.0e-5`) past 17 integer digits
+ * or below 1e-4.
+ */
 export function phpJsonFloat(value: number): string {
-  return Number.isInteger(value) && Math.abs(value) < 1e15 ? `${value}.0` : String(value);
+  if (!Number.isFinite(value)) return '0';
+  const [mantissa, exponent] = value.toExponential().split('e');
+  const sign = value < 0 || Object.is(value, -0) ? '-' : '';
+  const digits = mantissa.replace(/[-.]/g, '');
+  const point = Number(exponent) + 1;
+  if (point > 17 || point < -3) {
+    const e = point - 1;
+    return `${sign}${digits[0]}.${digits.slice(1) || '0'}e${e < 0 ? '-' : '+'}${Math.abs(e)}`;
+  }
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  const fraction = digits.slice(point);
+  return `${sign}${digits.slice(0, point).padEnd(point, '0')}${fraction === '' ? '' : `.${fraction}`}`;
 }
 
 /** `echo $float` with precision=14 (%.14G): 0.83333333333333, 1.1, 0, 1.0E+25. */
@@ -117,6 +136,28 @@ export function isPhpNumeric(text: string): boolean {
 export function phpToNumber(text: string): number {
   const match = LEADING_NUMERIC.exec(text);
   return match ? Number(match[0].trim()) : Number.NaN;
+}
+
+/**
+ * A string as PHP 8 arithmetic reads it: an int (a plain number) for an integer literal, else a float;
+ * a leading-numeric string ("1.5abc") gives its number; undefined where PHP 8 throws a TypeError.
+ */
+export function phpNumber(text: string): number | PhpFloat | undefined {
+  const match = LEADING_NUMERIC.exec(text);
+  if (!match) return undefined;
+  const literal = match[0].trim();
+  const n = Number(literal);
+  return /^[+-]?\d+$/.test(literal) && Number.isSafeInteger(n) ? n : new PhpFloat(n);
+}
+
+/** `$a * $b` in PHP 8: null counts as 0; the product is an int only when both factors are ints. */
+export function phpMultiply(a: number | PhpFloat | null, b: number | PhpFloat | null): number | PhpFloat {
+  const x = a instanceof PhpFloat ? a.value : (a ?? 0);
+  const y = b instanceof PhpFloat ? b.value : (b ?? 0);
+  const product = x * y;
+  return a instanceof PhpFloat || b instanceof PhpFloat || !Number.isSafeInteger(product)
+    ? new PhpFloat(product)
+    : product;
 }
 
 /** intval($string): the leading number truncated toward zero, 0 when there is none. */

@@ -14,6 +14,7 @@ import {
   recentDays,
   refuseDeviceList,
   rowObject,
+  scaledWattage,
   systemDump,
   systemInfo,
   today,
@@ -69,8 +70,11 @@ export class SolarAnswers {
     if (!ACCEPTED_VALUES.includes(value)) return VALUE_NOT_FOUND;
     const n = duration === undefined ? 0 : phpIntval(duration);
     if (n === 0) {
-      const latest = latestValue(this.#ctx, value);
-      return version === 1 ? latest : json(ordered([[value, latest]]));
+      if (version === 1) return latestValue(this.#ctx, value);
+      // v2 encodes `$outputVal` as it is: the raw cell (a string), or for scaled-wattage the PHP number.
+      const latest = value === 'scaled-wattage' ? scaledWattage(this.#ctx) : latestValue(this.#ctx, value);
+      // A non-numeric cell: PHP 8 throws a TypeError before echoing, so the body is empty.
+      return latest === undefined ? '' : json(ordered([[value, latest]]));
     }
     // The original compares 'PV-power-L' after replacing dashes, so duration answers are never scaled.
     const column = value === 'scaled-wattage' ? 'PV power L' : value.replaceAll('-', ' ');
@@ -130,11 +134,14 @@ export class SolarAnswers {
       const days = recentDays(this.#ctx, n);
       return this.#memo.get(`day|${version}|${versionTag(days)}`, () => {
         if (version === 1) return json(days.map((d) => d.rows as PhpValue[]));
+        // One flat list: newest file first, each file's rows newest first, headers left out; the
+        // header is that of the last file read (the oldest one with rows).
         let header: PhpValue = [];
-        const data = days.map((d) => {
+        const data: PhpValue[] = [];
+        for (const d of days) {
           if (d.rows.length > 0) header = [...d.rows[0]];
-          return d.rows.slice(1).reverse() as PhpValue[];
-        });
+          for (let i = d.rows.length - 1; i >= 1; i--) data.push(d.rows[i] as string[]);
+        }
         return json(
           ordered([
             ['header', header],

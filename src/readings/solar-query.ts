@@ -4,9 +4,10 @@ import {
   PhpFloat,
   type PhpValue,
   phpEcho,
-  phpEchoFloat,
   phpIntval,
   phpJsonEncode,
+  phpMultiply,
+  phpNumber,
   phpStrcmp,
   phpToNumber,
 } from './php.js';
@@ -64,11 +65,6 @@ export function wattageScaler(profile: Readonly<Record<string, unknown>>): PhpFl
   return new PhpFloat(50.0 / Number(watts));
 }
 
-function scalerNumber(profile: Readonly<Record<string, unknown>>): number {
-  const scaler = wattageScaler(profile);
-  return scaler === null ? 0 : scaler === 1 ? 1 : scaler.value;
-}
-
 /** Today's file: the node-local date. */
 export function today(ctx: QueryContext): TracerDay | undefined {
   return ctx.store.read(ctx.store.fileFor(ctx.now()));
@@ -83,14 +79,22 @@ export function latestCell(ctx: QueryContext, column: string): string | undefine
   return day.rows[day.rows.length - 1][index] ?? '';
 }
 
-/** `?value=` without duration: the raw CSV text of the newest row (scaled for scaled-wattage). */
+/**
+ * `?value=scaled-wattage` without duration: the newest `PV power L` cell times wattageScaler(), a PHP
+ * number (`"1.32" * 0.8333333333333334` is the float 1.1, `"0" * 1` the int 0); '' when there is no
+ * cell (the original's initial `$outputVal`); undefined for a non-numeric cell, where PHP 8 throws a
+ * TypeError before anything is echoed.
+ */
+export function scaledWattage(ctx: QueryContext): PhpValue | undefined {
+  const cell = latestCell(ctx, 'PV power L');
+  if (cell === undefined) return '';
+  const n = phpNumber(cell);
+  return n === undefined ? undefined : phpMultiply(n, wattageScaler(ctx.profile));
+}
+
+/** `?value=` without duration as v1 echoes it: the raw CSV text of the newest row, scaled-wattage echoed. */
 export function latestValue(ctx: QueryContext, value: string): string {
-  if (value === 'scaled-wattage') {
-    const cell = latestCell(ctx, 'PV power L');
-    if (cell === undefined) return '';
-    const n = phpToNumber(cell) * scalerNumber(ctx.profile);
-    return Number.isNaN(n) ? '' : phpEchoFloat(n);
-  }
+  if (value === 'scaled-wattage') return phpEcho(scaledWattage(ctx));
   return latestCell(ctx, value.replaceAll('-', ' ')) ?? '';
 }
 
@@ -153,7 +157,10 @@ export function refuseDeviceList(): never {
   throw new InputError('the device list is not public: peers exchange it through authenticated POSTs', 403);
 }
 
-/** `systemInfo=<key>` values read from local.json, or undefined for unknown keys. */
+/**
+ * `systemInfo=<key>` values read from local.json (null for a key local.json lacks, as PHP's undefined
+ * index gives), or undefined for keys the original does not answer.
+ */
 export function systemInfo(ctx: QueryContext, key: string): PhpValue | undefined {
   const p = ctx.profile;
   const fields: Record<string, string> = {
@@ -168,7 +175,7 @@ export function systemInfo(ctx: QueryContext, key: string): PhpValue | undefined
   };
   if (key === 'tz') return ctx.timezone;
   if (key === 'wattage-scaler') return wattageScaler(p);
-  if (key in fields) return p[fields[key]] as PhpValue;
+  if (key in fields) return (p[fields[key]] ?? null) as PhpValue;
   return undefined;
 }
 

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { type BigIntStats, closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TracerReading } from '../hardware/charge-controller/types.js';
 import { appendLine } from './append-line.js';
@@ -14,20 +14,30 @@ export interface TracerDay {
 interface CacheEntry {
   /** When the file was last stat()ed (ms, monotonic). */
   checkedAt: number;
-  ino: number;
+  /** The file as stat() saw it before the last read: inode, size and nanosecond times. */
+  ino: bigint;
   size: number;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
   /** Bytes of complete lines parsed so far. */
   parsed: number;
+  /** The last bytes parsed (up to TAIL_CHECK): a file that grew must still hold them to be read on. */
+  tail: Buffer;
   rows: string[][];
   version: number;
 }
+
+/** Bytes kept from the end of what was parsed, to tell an append from a rewrite: about two rows. */
+const TAIL_CHECK = 256;
 
 let versions = 0;
 
 /**
  * The charge-controller directory: one append-only `tracerData<YYYY-MM-DD>.csv` per local day in the
- * original Solar Protocol format. Parsed days are cached; a file is re-read only past the bytes
- * already parsed, so a query never re-parses a week of CSV.
+ * original Solar Protocol format. Parsed days are cached; a file that grew is read only past the bytes
+ * already parsed, so a query never re-parses a week of CSV. A file rewritten in place (the original
+ * logger rewrites the whole CSV) is parsed afresh: same size with another inode, mtime or ctime (in
+ * nanoseconds), or grown with other bytes where the parsed part ended.
  */
 export interface TracerStoreOptions {
   /**
@@ -85,40 +95,68 @@ export class TracerStore {
       return { name, rows: cached.rows, version: cached.version };
     }
     const path = join(this.dir, name);
-    const st = statSync(path, { throwIfNoEntry: false });
+    const st = statSync(path, { bigint: true, throwIfNoEntry: false });
     if (st === undefined) {
       this.#cache.delete(name);
       return undefined;
     }
     if (!st.isFile()) return undefined;
     let entry = this.#cache.get(name);
-    if (entry === undefined || entry.ino !== st.ino || st.size < entry.parsed) {
-      entry = { checkedAt: 0, ino: st.ino, size: 0, parsed: 0, rows: [], version: ++versions };
-      this.#cache.set(name, entry);
+    if (entry === undefined || !isAppendOf(st, entry)) entry = this.#restart(name);
+    if (!sameStat(st, entry) && !this.#readTail(path, entry, st)) {
+      // The bytes parsed last time are gone: the file was rewritten, so it is parsed from the start.
+      entry = this.#restart(name);
+      this.#readTail(path, entry, st);
     }
-    if (st.size !== entry.size) this.#readTail(path, entry, st.size);
     entry.checkedAt = performance.now();
     return { name, rows: entry.rows, version: entry.version };
   }
 
-  #readTail(path: string, entry: CacheEntry, size: number): void {
-    const length = size - entry.parsed;
+  #restart(name: string): CacheEntry {
+    const entry: CacheEntry = {
+      checkedAt: 0,
+      ino: -1n,
+      size: -1,
+      mtimeNs: -1n,
+      ctimeNs: -1n,
+      parsed: 0,
+      tail: Buffer.alloc(0),
+      rows: [],
+      version: ++versions,
+    };
+    this.#cache.set(name, entry);
+    return entry;
+  }
+
+  /**
+   * Parses the complete lines past `entry.parsed`, reading the kept tail first: false (and `entry`
+   * left as it was) when those bytes differ, true once `entry` stands for the file as `st` saw it.
+   */
+  #readTail(path: string, entry: CacheEntry, st: BigIntStats): boolean {
+    const size = Number(st.size);
+    const start = entry.parsed - entry.tail.length;
+    const length = Math.max(0, size - start);
     const buffer = Buffer.allocUnsafe(length);
     const fd = openSync(path, 'r');
     let got = 0;
     try {
       while (got < length) {
-        const n = readSync(fd, buffer, got, length - got, entry.parsed + got);
+        const n = readSync(fd, buffer, got, length - got, start + got);
         if (n === 0) break;
         got += n;
       }
     } finally {
       closeSync(fd);
     }
-    const lastNewline = buffer.subarray(0, got).lastIndexOf(10);
+    if (got < entry.tail.length || !buffer.subarray(0, entry.tail.length).equals(entry.tail)) return false;
+    const fresh = buffer.subarray(entry.tail.length, got);
+    entry.ino = st.ino;
     entry.size = size;
-    if (lastNewline === -1) return;
-    const { rows } = parseCsvLines(buffer.subarray(0, lastNewline + 1).toString('utf8'));
+    entry.mtimeNs = st.mtimeNs;
+    entry.ctimeNs = st.ctimeNs;
+    const lastNewline = fresh.lastIndexOf(10);
+    if (lastNewline === -1) return true;
+    const { rows } = parseCsvLines(fresh.subarray(0, lastNewline + 1).toString('utf8'));
     const width = entry.rows[0]?.length ?? rows[0]?.length ?? 0;
     let added = 0;
     for (const row of rows) {
@@ -128,7 +166,10 @@ export class TracerStore {
       added++;
     }
     entry.parsed += lastNewline + 1;
+    const kept = buffer.subarray(0, entry.tail.length + lastNewline + 1);
+    entry.tail = Buffer.from(kept.subarray(Math.max(0, kept.length - TAIL_CHECK)));
     if (added > 0) entry.version = ++versions;
+    return true;
   }
 
   /**
@@ -155,4 +196,24 @@ export class TracerStore {
     }
     return { file, line };
   }
+}
+
+/** The same file, unchanged since `entry` was read. */
+function sameStat(st: BigIntStats, entry: CacheEntry): boolean {
+  return (
+    st.ino === entry.ino &&
+    Number(st.size) === entry.size &&
+    st.mtimeNs === entry.mtimeNs &&
+    st.ctimeNs === entry.ctimeNs
+  );
+}
+
+/**
+ * Whether `st` may be `entry`'s file with bytes appended (checked against the kept tail when read):
+ * the same inode, and grown, or of the same size and unchanged. Anything else is a rewrite.
+ */
+function isAppendOf(st: BigIntStats, entry: CacheEntry): boolean {
+  if (st.ino !== entry.ino) return false;
+  const size = Number(st.size);
+  return size > entry.size || sameStat(st, entry);
 }

@@ -111,7 +111,7 @@ test(
   'v2 day=1 splits header and rows, newest first',
   answers,
   v2('day=1'),
-  '{"header":["datetime","PV voltage","PV current","PV power L","PV power H","battery voltage","battery current","battery power L","battery power H","load voltage","load current","load power","battery percentage"],"data":[[["2021-02-24 07:50:13.445434","13.23","0.09","1.32","0.0","12.0","0.11","1.32","0.0","12.0","0.22","2.64","0.33"],["2021-02-24 07:48:13.285716","13.23","0.08","1.06","0.0","12.1","0.09","1.06","0.0","12.1","0.2","2.42","0.35"],["2021-02-24 07:46:13.125131","13.27","0.08","1.09","0.0","12.15","0.09","1.09","0.0","12.15","0.18","2.18","0.38"]]],"timezone":"America/New_York"}',
+  '{"header":["datetime","PV voltage","PV current","PV power L","PV power H","battery voltage","battery current","battery power L","battery power H","load voltage","load current","load power","battery percentage"],"data":[["2021-02-24 07:50:13.445434","13.23","0.09","1.32","0.0","12.0","0.11","1.32","0.0","12.0","0.22","2.64","0.33"],["2021-02-24 07:48:13.285716","13.23","0.08","1.06","0.0","12.1","0.09","1.06","0.0","12.1","0.2","2.42","0.35"],["2021-02-24 07:46:13.125131","13.27","0.08","1.09","0.0","12.15","0.09","1.09","0.0","12.15","0.18","2.18","0.38"]],"timezone":"America/New_York"}',
 );
 test('v2 systemInfo=tz', answers, v2('systemInfo=tz'), '{"tz":"America/New_York"}');
 test(

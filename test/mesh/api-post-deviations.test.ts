@@ -133,8 +133,6 @@ test('each invalid field is a 400 naming it, and the file is left byte for byte'
     [{ mac: '' }, 'mac: '],
     [{ ip: '1.2.3.4:99999' }, 'ip: '],
     [{ ip: 'a host' }, 'ip: '],
-    [{ name: 'n'.repeat(65) }, 'name: '],
-    [{ name: `${'n'.repeat(60)}<b>` }, 'name: '],
     [{ stamp: 'yesterday' }, 'stamp: '],
   ];
   for (const [fields, prefix] of cases) {

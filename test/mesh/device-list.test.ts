@@ -38,30 +38,47 @@ test('encodeDeviceList escapes non-ASCII as \\uXXXX, as json_encode does', (t) =
   t.true(out.includes('"log":["tab\\there"]'));
 });
 
-test('normaliseDeviceList fills missing keys, drops extra ones and makes values strings', (t) => {
+test('normaliseDeviceList fills missing keys but tz, drops extra ones and makes values strings', (t) => {
   const parsed = JSON.parse(
     '[{"name":"Old","mac":"b8:27:eb:00:00:01","ip":"1.2.3.4","time stamp":1600000000.5,"extra":1},' +
-      '{"mac":"m2","log":"solo","tz":null},{"mac":"m3","log":[0,"x"]}]',
+      '{"mac":"m2","log":"solo","tz":null},{"mac":"m3","log":[0,"x"],"tz":""}]',
   );
-  t.deepEqual(normaliseDeviceList(parsed), [
-    { mac: 'b8:27:eb:00:00:01', ip: '1.2.3.4', 'time stamp': '1600000000.5', name: 'Old', tz: '', log: [''] },
-    { mac: 'm2', ip: '', 'time stamp': '', name: '', tz: '', log: ['solo'] },
+  const list = normaliseDeviceList(parsed);
+  t.deepEqual(list, [
+    { mac: 'b8:27:eb:00:00:01', ip: '1.2.3.4', 'time stamp': '1600000000.5', name: 'Old', log: [''] },
+    { mac: 'm2', ip: '', 'time stamp': '', name: '', log: ['solo'] },
     { mac: 'm3', ip: '', 'time stamp': '', name: '', tz: '', log: ['0', 'x'] },
   ]);
+  t.false('tz' in (list?.[0] ?? {}), 'a missing tz stays missing: the original answers null for it');
+  t.deepEqual(Object.keys(list?.[2] ?? {}), ['mac', 'ip', 'time stamp', 'name', 'tz', 'log']);
   t.is(normaliseDeviceList({ mac: 'x' }), undefined);
   t.is(normaliseDeviceList([1, {}]), undefined);
   t.is(normaliseDeviceList(null), undefined);
 });
 
-test('an old-format file is rewritten in the original format on the next update', async (t) => {
+test('an old-format file is rewritten in the original format on the next update, still without tz', async (t) => {
   const { file, list } = tempList(
     '[{"mac":"m1","ip":"1.1.1.1","time stamp":"1","name":"Old","log":["x"],"x":2}]',
   );
   await list.update((l) => [...l]);
+  t.is(readFileSync(file, 'utf8'), '[{"mac":"m1","ip":"1.1.1.1","time stamp":"1","name":"Old","log":["x"]}]');
+});
+
+test('entries with and without tz are written as json_encode writes them, the key only where it is', (t) => {
+  const { tz: _, ...old } = entry('m1', 'Old');
   t.is(
-    readFileSync(file, 'utf8'),
-    '[{"mac":"m1","ip":"1.1.1.1","time stamp":"1","name":"Old","tz":"","log":["x"]}]',
+    encodeDeviceList([old, { ...entry('m2', 'Blank'), tz: '' }, entry('m3', 'Zoned')]),
+    '[{"mac":"m1","ip":"1.2.3.4","time stamp":"1","name":"Old","log":["a"]},' +
+      '{"mac":"m2","ip":"1.2.3.4","time stamp":"1","name":"Blank","tz":"","log":["a"]},' +
+      '{"mac":"m3","ip":"1.2.3.4","time stamp":"1","name":"Zoned","tz":"UTC","log":["a"]}]',
   );
+  t.deepEqual(Object.keys(deviceEntry({ ...old, tz: undefined })), [
+    'mac',
+    'ip',
+    'time stamp',
+    'name',
+    'log',
+  ]);
 });
 
 test('a missing, empty or blank file loads as an empty list and says it was empty', async (t) => {

@@ -7,6 +7,8 @@ import {
   phpEchoFloat,
   phpIntval,
   phpJsonEncode,
+  phpMultiply,
+  phpNumber,
 } from '../../src/readings/php.js';
 
 test('echo of a float uses 14 significant digits', (t) => {
@@ -46,11 +48,38 @@ test('json_encode writes empty arrays as [] and ordered maps as objects', (t) =>
   );
 });
 
-test('a PHP float that is integral keeps .0 in JSON but not in echo', (t) => {
-  t.is(phpJsonEncode(new PhpFloat(1)), '1.0');
+test('json_encode writes an integral PHP float as the int, without JSON_PRESERVE_ZERO_FRACTION', (t) => {
+  t.is(phpJsonEncode(new PhpFloat(1)), '1');
+  t.is(phpJsonEncode(new PhpFloat(0)), '0');
   t.is(phpJsonEncode(new PhpFloat(0.8333333333333334)), '0.8333333333333334');
   t.is(phpEcho(new PhpFloat(1)), '1');
   t.is(phpJsonEncode(1), '1');
+});
+
+test('json_encode writes floats as php_gcvt does with serialize_precision -1', (t) => {
+  t.is(phpJsonEncode(new PhpFloat(1.32 * (50 / 60))), '1.1');
+  t.is(phpJsonEncode(new PhpFloat(-2.5)), '-2.5');
+  t.is(phpJsonEncode(new PhpFloat(0.0001)), '0.0001');
+  t.is(phpJsonEncode(new PhpFloat(0.00001)), '1.0e-5');
+  t.is(phpJsonEncode(new PhpFloat(1e16)), '10000000000000000');
+  t.is(phpJsonEncode(new PhpFloat(1e17)), '1.0e+17');
+  t.is(phpJsonEncode(new PhpFloat(1.5e25)), '1.5e+25');
+});
+
+test('PHP 8 arithmetic: numeric strings are ints or floats, null is 0, non-numeric throws', (t) => {
+  t.is(phpNumber('0'), 0);
+  t.is(phpNumber(' 12 '), 12);
+  t.deepEqual(phpNumber('1.32'), new PhpFloat(1.32));
+  t.deepEqual(phpNumber('12.0'), new PhpFloat(12));
+  t.deepEqual(phpNumber('1e3'), new PhpFloat(1000));
+  t.deepEqual(phpNumber('1.5abc'), new PhpFloat(1.5), 'leading-numeric: a warning, not an error');
+  t.is(phpNumber('PV power L'), undefined);
+  t.is(phpNumber(''), undefined);
+  t.deepEqual(phpMultiply(new PhpFloat(1.32), new PhpFloat(50 / 60)), new PhpFloat(1.1));
+  t.deepEqual(phpMultiply(new PhpFloat(1.32), 1), new PhpFloat(1.32));
+  t.deepEqual(phpMultiply(new PhpFloat(1.32), null), new PhpFloat(0));
+  t.is(phpMultiply(3, 1), 3);
+  t.is(phpMultiply(3, null), 0);
 });
 
 test('intval takes the leading number', (t) => {

@@ -1,6 +1,15 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
 import { TRACER_HEADER_LINE } from '../../src/readings/tracer-csv.js';
 import { TracerStore } from '../../src/readings/tracer-store.js';
@@ -108,5 +117,61 @@ test('with a recheck delay, our own appends are seen at once and other writers a
   t.is(cached.read(FILE)?.rows.length, 3, 'an outside write waits for the recheck');
   t.deepEqual(cached.listFiles(), [FILE]);
   t.is(new TracerStore(s.dir).read(FILE)?.rows.length, 4, 'without a delay it is seen at once');
+  s.cleanup();
+});
+
+test('a file rewritten in place with the same size in the same second is read again', async (t) => {
+  const s = store();
+  const path = join(s.dir, FILE);
+  const second = new Date(2021, 1, 24, 7, 50, 13); // a coarse clock: whole seconds only
+  writeFileSync(path, `${TRACER_HEADER_LINE}\n2021-02-24 07:50:13.445434,${READING_CELLS}\n`);
+  utimesSync(path, second, second);
+  const before = statSync(path, { bigint: true });
+  t.is(s.store.read(FILE)?.rows[1][1], '13.23');
+
+  await sleep(30); // past the kernel's timestamp tick, so the rewrite gets another ctime
+  writeFileSync(
+    path,
+    `${TRACER_HEADER_LINE}\n2021-02-24 07:50:13.445434,${READING_CELLS.replace('13.23', '14.56')}\n`,
+  );
+  utimesSync(path, second, second);
+  const after = statSync(path, { bigint: true });
+  t.is(after.ino, before.ino, 'rewritten in place');
+  t.is(after.size, before.size, 'same size');
+  t.is(after.mtimeNs, before.mtimeNs, 'same mtime');
+
+  const day = s.store.read(FILE);
+  t.is(day?.rows.length, 2);
+  t.is(day?.rows[1][1], '14.56', 'the new content, not the cached rows');
+  s.cleanup();
+});
+
+test('a file rewritten whole with one more row (as the original logger does) is parsed afresh', (t) => {
+  const s = store();
+  const path = join(s.dir, FILE);
+  const row = (time: string, volts: string) =>
+    `2021-02-24 ${time},${READING_CELLS.replace('13.23', volts)}\n`;
+  writeFileSync(path, `${TRACER_HEADER_LINE}\n${row('07:50:13.445434', '13.23')}`);
+  t.is(s.store.read(FILE)?.rows.length, 2);
+  writeFileSync(
+    path,
+    `${TRACER_HEADER_LINE}\n${row('07:50:13.445434', '11.11')}${row('07:52:13.605012', '12.22')}`,
+  );
+  const rows = s.store.read(FILE)?.rows ?? [];
+  t.deepEqual(
+    rows.slice(1).map((r) => r[1]),
+    ['11.11', '12.22'],
+    'the changed row is re-read, not kept from the cache',
+  );
+  s.cleanup();
+});
+
+test('an unchanged file is not read again: same rows, same version', (t) => {
+  const s = store();
+  writeFileSync(join(s.dir, FILE), `${TRACER_HEADER_LINE}\n2021-02-24 01:00:00.000000,${READING_CELLS}\n`);
+  const first = s.store.read(FILE);
+  const second = s.store.read(FILE);
+  t.is(second?.version, first?.version);
+  t.is(second?.rows, first?.rows);
   s.cleanup();
 });

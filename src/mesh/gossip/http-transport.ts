@@ -57,7 +57,8 @@ function normalise(value: unknown): DeviceEntry | undefined {
     ip: v.ip,
     'time stamp': text(v['time stamp']),
     name: text(v.name),
-    tz: text(v.tz),
+    // A peer's entry without tz stays without it (the original answers null for it, not "").
+    tz: v.tz === undefined || v.tz === null ? undefined : text(v.tz),
     log,
   });
 }

@@ -54,7 +54,7 @@ export function entryForm(entry: DeviceEntry, apiKey: string): GossipForm {
     ip: entry.ip,
     mac: entry.mac,
     name: entry.name,
-    tz: entry.tz,
+    tz: entry.tz ?? '',
     log: [...entry.log],
   };
   ENTRIES.set(form, entry);
