@@ -157,6 +157,13 @@ test('a peer that does not answer in time rejects with ETIMEDOUT (transient)', a
   t.true(isTransient(error));
 });
 
+test('a list bigger than the cap is dropped as ERR_RESPONSE_TOO_LARGE (not retried), without reading it all', async (t) => {
+  const node = await originalNode(t, php(`[${'{"mac":"x"},'.repeat(20_000)}{}]`));
+  const error = await t.throwsAsync(new HttpTransport({ maxBytes: 64 * 1024 }).post(node.address, FORM));
+  t.is(codeOf(error), 'ERR_RESPONSE_TOO_LARGE');
+  t.false(isTransient(error));
+});
+
 test('nothing listening rejects with ECONNREFUSED (not retried)', async (t) => {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -3,24 +3,20 @@
  * with a timeout and no retries (the Disseminator retries transient failures with p-retry). Redirects are
  * not followed, so the network key is never sent on to another host.
  */
-import type { Got } from 'got';
+
+import { boundedRequest, MiB } from '../../util/bounded-request.js';
 import { type DeviceEntry, deviceEntry } from '../device-entry.js';
 import { PeerError } from './errors.js';
 import { encodeForm, type GossipForm, type GossipTransport } from './transport.js';
 
 export interface HttpTransportOptions {
-  /** Whole-request timeout (the original's `timeout=5`). Default 5000. */
+  /** Whole-exchange timeout, the answer's body included (the original's `timeout=5`). Default 5000. */
   timeoutMs?: number;
-  /** A got instance (e.g. with a custom agent); default got itself, loaded on the first post. */
-  got?: Got;
+  /** The largest answer read (default 1 MiB: about 4,000 entries with full POE logs). */
+  maxBytes?: number;
 }
 
-let defaultGot: Promise<Got> | undefined;
-/** got is loaded on first use, so a daemon that never gossips does not pay for it at start-up. */
-const loadGot = () => {
-  defaultGot ??= import('got').then((module) => module.default);
-  return defaultGot;
-};
+export const MAX_LIST_BYTES = MiB;
 
 const HOST = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::(\d{1,5}))?$/;
 const BRACKETED_V6 = /^\[[0-9A-Fa-f:.]+\](?::(\d{1,5}))?$/;
@@ -95,24 +91,22 @@ export function parseAnswer(address: string, statusCode: number, body: string): 
 }
 
 export class HttpTransport implements GossipTransport {
-  readonly #got: Got | undefined;
   readonly #timeoutMs: number;
+  readonly #maxBytes: number;
 
   constructor(options: HttpTransportOptions = {}) {
-    this.#got = options.got;
     this.#timeoutMs = options.timeoutMs ?? 5000;
+    this.#maxBytes = options.maxBytes ?? MAX_LIST_BYTES;
   }
 
   async post(address: string, form: GossipForm): Promise<DeviceEntry[] | undefined> {
     const url = peerUrl(address);
-    const client = this.#got ?? (await loadGot());
-    const response = await client.post(url, {
+    const response = await boundedRequest(url, {
+      method: 'POST',
       body: encodeForm(form),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      timeout: { request: this.#timeoutMs },
-      retry: { limit: 0 },
-      throwHttpErrors: false,
-      followRedirect: false,
+      timeoutMs: this.#timeoutMs,
+      maxBytes: this.#maxBytes,
     });
     return parseAnswer(address, response.statusCode, response.body);
   }
