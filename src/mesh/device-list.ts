@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
-import { access, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { access, readFile, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import { type PhpValue, phpJsonEncode } from '../readings/php.js';
+import { DATA_MODE, removeStaleTemps, writeFileAtomic } from '../util/atomic-file.js';
 import { type DeviceEntry, deviceEntry } from './device-entry.js';
 
 export const DEVICE_LIST_FILE = 'deviceList.json';
@@ -143,6 +143,7 @@ export class DeviceListFile {
   }
 
   async #refresh(): Promise<void> {
+    if (!this.#loaded) await removeStaleTemps(this.path);
     const current = await statOf(this.path);
     if (this.#loaded && sameFile(current, this.#seen)) return;
     this.#loaded = true;
@@ -189,8 +190,7 @@ export class DeviceListFile {
   }
 
   async #write(list: readonly DeviceEntry[]): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
-    await writeAtomic(this.path, encodeDeviceList(list));
+    await writeFileAtomic(this.path, encodeDeviceList(list), { mode: DATA_MODE, keepMode: true });
     this.#list = list;
     this.#empty = false;
     this.#seen = await statOf(this.path);
@@ -204,29 +204,4 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** Writes `content` to a temp file beside `path`, fsyncs it and renames it over `path`. */
-export async function writeAtomic(path: string, content: string): Promise<void> {
-  const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const mode = (await statOf(path))?.mode;
-  const handle = await open(temp, 'wx', 0o644);
-  try {
-    // Keep the mode of the file being replaced (an original install may have made it group-writable).
-    if (mode !== undefined) await handle.chmod(Number(mode & 0o777n));
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-    await handle.close();
-    await rename(temp, path);
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  const dirHandle = await open(dir, 'r').catch(() => undefined);
-  await dirHandle
-    ?.sync()
-    .catch(() => undefined)
-    .finally(() => dirHandle.close());
 }

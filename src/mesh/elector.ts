@@ -5,9 +5,9 @@
  * reopen the question; a node with no belief asks its pimesh peers whom they hold.
  */
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
 import type { Logger } from '../log.js';
 import { parseNaiveDatetime } from '../readings/local-time.js';
+import { AtomicJsonFile } from '../util/atomic-file.js';
 import { boundedRequest, KiB } from '../util/bounded-request.js';
 import type { DeviceEntry } from './device-entry.js';
 import type { DnsOutcome, DnsUpdater } from './dns/updater.js';
@@ -87,7 +87,9 @@ export class Elector {
   constructor(options: ElectorOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#db = options.statePath ? new Low(new JSONFile<ElectionState>(options.statePath), {}) : undefined;
+    this.#db = options.statePath
+      ? new Low(new AtomicJsonFile<ElectionState>(options.statePath), {})
+      : undefined;
   }
 
   async load(): Promise<void> {

@@ -1,8 +1,8 @@
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Adapter, Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
 import type { Logger } from '../log.js';
+import { AtomicJsonFile } from '../util/atomic-file.js';
 
 export const PEER_STATE_FILE = 'peer-state.json';
 
@@ -61,7 +61,7 @@ export class PeerState {
   constructor(options: PeerStateOptions) {
     if (!options.adapter && !options.dir) throw new TypeError('PeerState needs a dir or an adapter');
     this.path = options.dir ? join(options.dir, PEER_STATE_FILE) : undefined;
-    const adapter = options.adapter ?? new JSONFile<PeerStateData>(this.path as string);
+    const adapter = options.adapter ?? new AtomicJsonFile<PeerStateData>(this.path as string);
     this.#db = new Low<PeerStateData>(adapter, { peers: {} });
     this.#log = options.log;
   }

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { chmod, readFile, stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { removeStaleTemps, SECRET_MODE, writeFileAtomic } from '../util/atomic-file.js';
 
 /** A key name as pi_backend's clients send it: `GEMINI_API_KEY`, `OPENWEATHER_API_KEY`. */
 export const KEY_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
@@ -41,6 +40,7 @@ export class KeysFile {
   readonly section: string;
   readonly #log: Logger | undefined;
   #writing: Promise<unknown> = Promise.resolve();
+  #cleaned = false;
 
   constructor(path: string, options: { section?: string; log?: Logger } = {}) {
     this.path = path;
@@ -81,7 +81,7 @@ export class KeysFile {
     section[name] = value;
     tree[this.section] = section;
     const { stringify } = await import('ini');
-    await this.#writeAtomically(stringify(tree));
+    await writeFileAtomic(this.path, stringify(tree), { mode: SECRET_MODE });
   }
 
   #entries(tree: IniTree): [string, unknown][] {
@@ -92,6 +92,10 @@ export class KeysFile {
 
   /** The parsed file ({} when missing); a file readable by others is tightened to 0600 first. */
   async #read(): Promise<IniTree> {
+    if (!this.#cleaned) {
+      this.#cleaned = true;
+      await removeStaleTemps(this.path);
+    }
     let mode: number;
     try {
       mode = (await stat(this.path)).mode;
@@ -108,35 +112,5 @@ export class KeysFile {
     }
     const { parse } = await import('ini');
     return { ...parse(await readFile(this.path, 'utf8')) };
-  }
-
-  async #writeAtomically(text: string): Promise<void> {
-    const dir = dirname(this.path);
-    await mkdir(dir, { recursive: true });
-    const temp = join(dir, `.${basename(this.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    try {
-      const handle = await open(temp, 'wx', 0o600);
-      try {
-        await handle.chmod(0o600);
-        await handle.writeFile(text, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, this.path);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
-    try {
-      const dirHandle = await open(dir, 'r');
-      try {
-        await dirHandle.sync();
-      } finally {
-        await dirHandle.close();
-      }
-    } catch {
-      // Directory fsync is not possible everywhere; the rename itself is atomic.
-    }
   }
 }

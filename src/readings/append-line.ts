@@ -1,5 +1,6 @@
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { DATA_MODE } from '../util/atomic-file.js';
 
 /**
  * Appends one line to an append-only file and waits until it is on disk (fsync). A last line left
@@ -8,10 +9,12 @@ import { dirname } from 'node:path';
  */
 export async function appendLine(path: string, line: string, header?: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const handle = await open(path, 'a+');
+  const handle = await open(path, 'a+', DATA_MODE);
   try {
-    const { size } = await handle.stat();
+    const { size, mode } = await handle.stat();
     let prefix = '';
+    // A new file gets the data mode whatever the umask (the original's PHP, another user, reads it).
+    if (size === 0 && (mode & 0o777) !== DATA_MODE) await handle.chmod(DATA_MODE);
     if (size === 0) prefix = header === undefined ? '' : `${header}\n`;
     else {
       const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, size - 1);
