@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { parse } from 'ini';
 import { ConfigError } from '../errors.js';
 
 /**
@@ -36,40 +37,32 @@ const MAX_SECONDS = 366 * 86_400;
 const UNIT_NAMES: Record<number, string> = { 1: 'seconds', 60: 'minutes', 86400: 'days' };
 
 /**
- * Reads poller_config.ini as Python's configparser does (`key = value` or `key: value`, `#`/`;` comment
- * lines, case-insensitive keys, no inline comments), keeping only `[Frequencies]`. Values must be
- * unquoted whole numbers. Every problem is reported at once (ConfigError), each naming the key.
+ * Reads poller_config.ini with `ini` (the project's one INI reader, as for the keys file), keeping only
+ * `[Frequencies]`; keys are case-insensitive as configparser reads them. Values must be whole numbers.
+ * Every problem is reported at once (ConfigError), each naming the key.
  */
 export function parsePollerConfig(text: string, file = 'poller_config.ini'): Frequencies {
   const problems: string[] = [];
   const frequencies = Object.fromEntries(Object.keys(FREQUENCY_KEYS).map((k) => [k, 0])) as Frequencies;
-  const seen = new Set<string>();
-  let section: string | undefined;
-  let sawFrequencies = false;
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  for (const [index, raw] of lines.entries()) {
-    const at = `${file}:${index + 1}`;
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const header = /^\[([^\]]+)\]$/.exec(line);
-    if (header) {
-      section = header[1].trim();
-      if (section === 'Frequencies') sawFrequencies = true;
-      continue;
-    }
-    const pair = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
-    if (/^\s/.test(raw)) problems.push(`${at}: unexpected indented line "${line}"`);
-    else if (!pair) problems.push(`${at}: "${line}" is not "key = value"`);
-    else if (section === undefined) problems.push(`${at}: "${pair[1]}" comes before any [section]`);
-    else if (section === 'Frequencies') {
-      const key = pair[1].toLowerCase();
-      const problem = seen.has(key) ? `${key} is set twice` : frequencyProblem(key, pair[2]);
-      seen.add(key);
-      if (problem) problems.push(`${at}: ${problem}`);
-      else frequencies[key as FrequencyKey] = Number(pair[2]);
-    }
+  const tree = parse(text.replace(/^\uFEFF/, '')) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(tree)) {
+    if (typeof value !== 'object' || value === null)
+      problems.push(`${file}: "${key}" comes before any [section]`);
   }
-  if (!sawFrequencies) problems.unshift(`${file}: no [Frequencies] section`);
+  const section = tree.Frequencies;
+  if (typeof section !== 'object' || section === null) {
+    problems.unshift(`${file}: no [Frequencies] section`);
+    throw new ConfigError(problems);
+  }
+  for (const [rawKey, value] of Object.entries(section as Record<string, unknown>)) {
+    const key = rawKey.toLowerCase();
+    const problem =
+      typeof value === 'string'
+        ? frequencyProblem(key, value)
+        : `"${rawKey}" is not "key = value"${rawKey.includes(':') ? ' (write = instead of :)' : ''}`;
+    if (problem) problems.push(`${file}: ${problem}`);
+    else frequencies[key as FrequencyKey] = Number(value);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return frequencies;
 }
@@ -81,7 +74,6 @@ function frequencyProblem(key: string, value: string): string | undefined {
   }
   const spec = FREQUENCY_KEYS[key as FrequencyKey];
   const unit = UNIT_NAMES[spec.unitSeconds];
-  if (/^(["']).*\1$/.test(value)) return `${key} must not be quoted (write ${key} = ${value.slice(1, -1)})`;
   if (!/^\d+$/.test(value)) return `${key} must be a whole number of ${unit} (0 = off), not "${value}"`;
   const max = Math.floor(MAX_SECONDS / spec.unitSeconds);
   if (Number(value) > max) return `${key} must be at most ${max} ${unit}`;

@@ -33,7 +33,7 @@ test('the README example reads as weather every 10 min, climate every 7 days, gp
 
 test('keys absent from an existing file are off, as is 0; pimesh keys turn their sources on', (t) => {
   const f = parsePollerConfig(
-    '[Frequencies]\nGPS_Seconds: 5\nweather_minutes = 0\nsystem_seconds=30\nlte_minutes = 15\n',
+    '[Frequencies]\nGPS_Seconds = 5\nweather_minutes = 0\nsystem_seconds=30\nlte_minutes = 15\n',
   );
   t.deepEqual(
     [...pollIntervals(f)],
@@ -54,25 +54,31 @@ test('every problem is reported at once, each naming its key', (t) => {
   const error = t.throws(
     () =>
       parsePollerConfig(
-        '[Frequencies]\nweather_minutes = "10"\nclimate_days = -1\ngps_seconds = 10 # every 10 s\nrain_minutes = 5\ngps_seconds = 3\nsensehat_seconds = 99999999\n',
+        '[Frequencies]\nclimate_days = -1\nrain_minutes = 5\nsensehat_seconds = 99999999\nGPS_Seconds: 5\n',
       ),
     { instanceOf: ConfigError },
   );
   t.deepEqual(error.problems, [
-    'poller_config.ini:2: weather_minutes must not be quoted (write weather_minutes = 10)',
-    'poller_config.ini:3: climate_days must be a whole number of days (0 = off), not "-1"',
-    'poller_config.ini:4: gps_seconds must be a whole number of seconds (0 = off), not "10 # every 10 s"',
-    'poller_config.ini:5: unknown key rain_minutes (known: weather_minutes, climate_days, gps_seconds, system_seconds, sensehat_seconds, lte_minutes)',
-    'poller_config.ini:6: gps_seconds is set twice',
-    'poller_config.ini:7: sensehat_seconds must be at most 31622400 seconds',
+    'poller_config.ini: climate_days must be a whole number of days (0 = off), not "-1"',
+    'poller_config.ini: unknown key rain_minutes (known: weather_minutes, climate_days, gps_seconds, system_seconds, sensehat_seconds, lte_minutes)',
+    'poller_config.ini: sensehat_seconds must be at most 31622400 seconds',
+    'poller_config.ini: "GPS_Seconds: 5" is not "key = value" (write = instead of :)',
   ]);
+});
+
+test('quotes and trailing comments are read as the ini reader reads them; a repeated key keeps the last', (t) => {
+  const f = parsePollerConfig(
+    '[Frequencies]\nweather_minutes = "10"\ngps_seconds = 10 # every 10 s\ngps_seconds = 3\n',
+  );
+  t.is(f.weather_minutes, 10);
+  t.is(f.gps_seconds, 3);
 });
 
 test('a file without [Frequencies] or with a key before any section is an error', (t) => {
   const error = t.throws(() => parsePollerConfig('gps_seconds = 10\n'), { instanceOf: ConfigError });
   t.deepEqual(error.problems, [
     'poller_config.ini: no [Frequencies] section',
-    'poller_config.ini:1: "gps_seconds" comes before any [section]',
+    'poller_config.ini: "gps_seconds" comes before any [section]',
   ]);
 });
 
@@ -87,5 +93,5 @@ test('a missing file gives the defaults; an existing one is read', async (t) => 
   t.is(read.frequencies.weather_minutes, 0);
   writeFileSync(path, '[Frequencies]\ngps_seconds = ten\n');
   const error = await t.throwsAsync(readPollerConfig(path), { instanceOf: ConfigError });
-  t.regex(error.message, /poller_config\.ini:2: gps_seconds must be a whole number/);
+  t.regex(error.message, /poller_config\.ini: gps_seconds must be a whole number/);
 });

@@ -100,8 +100,8 @@ test("setupPoller builds no poller when off, and the file's sources when on", as
     ],
   );
 
-  writeFileSync(join(dataDir, 'poller_config.ini'), '[Frequencies]\ngps_seconds = "5"\n');
+  writeFileSync(join(dataDir, 'poller_config.ini'), '[Frequencies]\ngps_seconds = five\n');
   await t.throwsAsync(setupPoller(on, { dataDir, log, backend, piBackendConfig }), {
-    message: /must not be quoted/,
+    message: /gps_seconds must be a whole number of seconds/,
   });
 });
