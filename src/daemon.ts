@@ -6,15 +6,16 @@ import { createChargeController } from './hardware/charge-controller/index.js';
 import type { ChargeController } from './hardware/charge-controller/types.js';
 import { createApp } from './http/app.js';
 import { createHandler } from './http/handler.js';
+import { electionDeps, gossipDeps } from './http/mesh-deps.js';
 import type { ChargeControllerStatus, NodeStatus } from './http/routes/status.js';
-import { cronEvery } from './jobs/cron-every.js';
+import { cronEvery } from './util/cron-every.js';
 import { logSample, type Sample } from './jobs/log-sample.js';
 import { Scheduler } from './jobs/schedule.js';
 import type { Logger } from './log.js';
 import { MeshNode } from './mesh/mesh-node.js';
 import { SolarAnswers } from './readings/solar-answers.js';
 import { TracerStore } from './readings/tracer-store.js';
-import { SeedApis } from './seed-apis.js';
+import { HardwareApis } from './hardware-apis.js';
 import { nodeTimezone, VERSION } from './version.js';
 
 /** Where the simulator stands when local.json gives no usable lat/long (the original's New York). */
@@ -32,7 +33,7 @@ export class Daemon {
   readonly controller: ChargeController | undefined;
   readonly answers: SolarAnswers;
   readonly mesh: MeshNode;
-  readonly seeds: SeedApis;
+  readonly hardware: HardwareApis;
   readonly #scheduler: Scheduler;
   #server: Server | undefined;
   #lastSample: Sample | undefined;
@@ -64,7 +65,7 @@ export class Daemon {
       peers: () => this.mesh.deviceList.list(),
       now: () => new Date(),
     });
-    this.seeds = new SeedApis(loaded, log);
+    this.hardware = new HardwareApis(loaded, log);
     this.#scheduler = new Scheduler(log.child({ module: 'schedule' }));
   }
 
@@ -123,10 +124,10 @@ export class Daemon {
       postIp: mesh.disseminator ? () => mesh.postIp() : undefined,
       checkIp: () => mesh.checkIp(),
       elect: () => mesh.elect(),
-      election: mesh.electionDeps(),
+      election: electionDeps(mesh, this.#loaded),
       log: this.#log,
-      gossip: mesh.gossipDeps(),
-      mount: (router) => this.seeds.mount(router),
+      gossip: gossipDeps(mesh, this.#log),
+      mount: (router) => this.hardware.mount(router),
     });
     return createHandler(app, this.answers);
   }
@@ -140,7 +141,7 @@ export class Daemon {
     else this.#log.info('no charge controller: sampling disabled');
 
     await this.mesh.load();
-    await this.seeds.prepare();
+    await this.hardware.prepare();
     this.#server = createServer(this.createHandler());
     const server = this.#server;
     await new Promise<void>((resolve, reject) => {
@@ -153,7 +154,7 @@ export class Daemon {
     this.#log.info({ host: config.http.host, port: this.port }, 'listening');
 
     await this.mesh.startDiscovery();
-    await this.seeds.start();
+    await this.hardware.start();
 
     if (!config.schedule) {
       this.#log.info('PIMESH_SCHEDULE=off: no in-process jobs; cron drives the one-shots');
@@ -176,7 +177,7 @@ export class Daemon {
   async stop(): Promise<void> {
     const steps: [string, () => Promise<unknown>][] = [
       ['mdns', () => this.mesh.stopDiscovery()],
-      ['seed systems', () => this.seeds.stop()],
+      ['hardware APIs', () => this.hardware.stop()],
       ['schedule', () => this.#scheduler.stop()],
       ['http', () => closeServer(this.#server)],
       ['charge controller', async () => this.controller?.close()],

@@ -2,8 +2,6 @@ import type { CronJob } from 'cron';
 import type { Logger } from '../log.js';
 import { LogThrottle } from '../log-throttle.js';
 
-export { cronEvery } from './cron-every.js';
-
 interface Job {
   name: string;
   cronTime: string;

@@ -4,19 +4,14 @@
  * owns one and starts/stops it; one-shots use it without a server.
  */
 
-import { FailureLimiter } from '../auth/failure-limiter.js';
 import type { LoadedConfig } from '../config/load.js';
 import { PimeshError } from '../errors.js';
-import type { ElectionDeps } from '../http/routes/election.js';
-import type { GossipDeps } from '../http/routes/gossip.js';
-import { postIp } from '../jobs/post-ip.js';
 import type { Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import { DeviceListFile } from './device-list.js';
 import { DeviceListStore } from './device-list-store.js';
 import { Discovery } from './discovery.js';
 import { createDnsUpdater } from './dns/index.js';
-import type { DnsStatus } from './dns/updater.js';
 import { createElection, type Election } from './election-setup.js';
 import type { ElectionReport } from './elector.js';
 import { Disseminator } from './gossip/dissemination.js';
@@ -146,10 +141,19 @@ export class MeshNode {
       await this.#publicIp.refresh();
       this.#announcedIp = this.self().ip;
     }
-    const report = await postIp({
-      disseminator: this.disseminator,
-      log: this.#log.child({ module: 'gossip-client' }),
-    });
+    const report = await this.disseminator.round();
+    this.#log.info(
+      {
+        module: 'gossip-client',
+        posted: report.posted.length,
+        answered: report.answered.length,
+        failed: report.failed,
+        learned: report.learned,
+        followed: report.followed.length,
+        announce: report.announce,
+      },
+      'gossip round',
+    );
     await this.#record(report);
     return report;
   }
@@ -178,32 +182,19 @@ export class MeshNode {
     return (await this.prepareElection()).elector.run();
   }
 
-  /** The api.php POST handler's dependencies. */
-  gossipDeps(): GossipDeps {
-    return {
-      deviceList: this.deviceList,
-      peerState: this.peerState,
-      key: this.#key,
-      limiter: new FailureLimiter(),
-      log: this.#log.child({ module: 'gossip' }),
-      onPosted: (entry: { ip: string }) => this.disseminator?.heard(entry.ip),
-    };
+  /** The network key api.php POSTs are checked against. */
+  get key(): NetworkKey {
+    return this.#key;
   }
 
-  /** `/api/election`'s dependencies, once the election is prepared. */
-  electionDeps(): ElectionDeps | undefined {
-    const election = this.#election;
-    if (!election) return undefined;
-    const { config } = this.#loaded;
-    return {
-      elector: election.elector,
-      rules: election.rules,
-      metric: config.election.metric,
-      intervalSeconds: config.election.intervalSeconds,
-      poeLog: election.poeLog,
-      dns: election.dns && (() => election.dns?.status() as DnsStatus),
-      selfMac: () => this.self().mac,
-    };
+  /** The election, once prepared (load() prepares it). */
+  get election(): Election | undefined {
+    return this.#election;
+  }
+
+  /** A peer POSTed to us from `ip`: it is alive, whatever the schedule says. */
+  heard(ip: string): void {
+    this.disseminator?.heard(ip);
   }
 
   /** mDNS, when enabled and the node can authenticate the exchange (the plain network key). */

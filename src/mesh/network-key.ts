@@ -1,5 +1,5 @@
 import { SecretKey } from '../auth/secret-key.js';
-import { testInput } from './php-input.js';
+import { testInput } from './php-escape.js';
 
 export type { SecretKeyOptions as NetworkKeyOptions } from '../auth/secret-key.js';
 

@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 
+/** The weather services `/api/weather-data?services=` and the poller may name. */
+export const WEATHER_SERVICES = ['open-meteo', 'openweather'] as const;
+export type WeatherService = (typeof WEATHER_SERVICES)[number];
+
 /** Open-Meteo's downscaled CMIP6 climate models (https://open-meteo.com/en/docs/climate-api). */
 export const CLIMATE_MODELS = [
   'CMCC_CM2_VHR4',

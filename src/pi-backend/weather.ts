@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { WEATHER_SERVICES, type WeatherService } from './config.js';
 import type { KeysFile } from './keys-file.js';
 import {
   chooseLocation,
@@ -10,8 +11,6 @@ import {
 import { getJson, type UpstreamRequest, upstreamReason } from './upstream.js';
 
 /** What `services=` may ask for; all of them when it is absent. */
-export const WEATHER_SERVICES = ['open-meteo', 'openweather'] as const;
-export type WeatherService = (typeof WEATHER_SERVICES)[number];
 
 /** The keys file entry the OpenWeatherMap service reads. */
 export const OPENWEATHER_KEY = 'OPENWEATHER_API_KEY';

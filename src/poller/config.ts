@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { WEATHER_SERVICES } from '../pi-backend/weather.js';
+import { WEATHER_SERVICES } from '../pi-backend/config.js';
 
 /** The data poller (`poller` in the config); its frequencies live in poller_config.ini. */
 export const pollerConfigSchema = z

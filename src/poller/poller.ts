@@ -1,6 +1,6 @@
 import type { CronJob } from 'cron';
-import { cronEvery } from '../jobs/cron-every.js';
 import type { Logger } from '../log.js';
+import { cronEvery } from '../util/cron-every.js';
 import { withTimeout } from '../util/timeout.js';
 import type { PolledStore } from './polled-store.js';
 

@@ -1,8 +1,8 @@
 import type { Logger } from '../log.js';
-import type { PiBackendConfig } from '../pi-backend/config.js';
+import type { PiBackendConfig, WeatherService } from '../pi-backend/config.js';
 import type { PiBackend } from '../pi-backend/index.js';
 import { chooseLocation, resolveLocation } from '../pi-backend/location.js';
-import { type WeatherService, weatherData } from '../pi-backend/weather.js';
+import { weatherData } from '../pi-backend/weather.js';
 import type { PollSource } from './poller.js';
 import type { PollSourceName } from './poller-config.js';
 

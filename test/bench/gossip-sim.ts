@@ -21,8 +21,8 @@ import {
   MemoryNetwork,
   MemoryPeerList,
   seededRandom,
-} from '../../src/mesh/gossip/memory-transport.js';
-import { runOriginalClient, unknownIps } from '../../src/mesh/gossip/original-scheme.js';
+} from '../helpers/gossip/memory-transport.js';
+import { runOriginalClient, unknownIps } from '../helpers/gossip/original-scheme.js';
 import type { Benchmark } from './lib/context.js';
 import { type BenchCheck, fmt, formatChecks, formatTable } from './lib/report.js';
 

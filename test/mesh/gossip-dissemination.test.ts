@@ -13,8 +13,8 @@ import {
   MemoryNetwork,
   MemoryPeerList,
   seededRandom,
-} from '../../src/mesh/gossip/memory-transport.js';
-import { runOriginalClient } from '../../src/mesh/gossip/original-scheme.js';
+} from '../helpers/gossip/memory-transport.js';
+import { runOriginalClient } from '../helpers/gossip/original-scheme.js';
 import type { GossipForm } from '../../src/mesh/gossip/transport.js';
 import { measure } from '../bench/gossip-sim.js';
 

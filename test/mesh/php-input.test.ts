@@ -1,12 +1,7 @@
 import test from 'ava';
 import { InputError } from '../../src/errors.js';
-import {
-  isPeerAddress,
-  phpStripslashes,
-  phpTrim,
-  testInput,
-  validatePost,
-} from '../../src/mesh/php-input.js';
+import { phpStripslashes, phpTrim, testInput } from '../../src/mesh/php-escape.js';
+import { isPeerAddress, validatePost } from '../../src/mesh/php-input.js';
 
 test('trim strips the characters PHP strips, and only those', (t) => {
   t.is(phpTrim(' \t\n\r\0\x0Bkey\x0B\0\r\n\t '), 'key');

@@ -7,35 +7,9 @@
  */
 import { z } from 'zod';
 import { boundedRequest, MiB } from '../../util/bounded-request.js';
+import type { CloudflareConfig } from './config.js';
 import { DEFAULT_TIMEOUT_MS, type HttpProviderOptions, requestFailed, requireIpv4 } from './namecheap.js';
 import { type DnsErrorCode, type DnsProvider, DnsUpdateError, type Secrets } from './types.js';
-
-const identifier = z.string().regex(/^[0-9a-f]{32}$/i, 'must be a 32-character Cloudflare identifier');
-
-export const cloudflareConfigSchema = z.strictObject({
-  provider: z.literal('cloudflare'),
-  /** The zone's ID (dashboard → the domain → Overview → API). */
-  zoneId: identifier,
-  /** The A record's full name, e.g. poe.example.org. */
-  recordName: z
-    .string()
-    .regex(/^(?=.{1,253}$)([A-Za-z0-9_*-]{1,63}\.)+[A-Za-z0-9-]{2,63}$/, 'must be a fully qualified name'),
-  /** The record's ID, to skip the lookup (and to choose when several A records share the name). */
-  recordId: identifier.optional(),
-  /** Seconds, or 1 for Cloudflare's "automatic". */
-  ttl: z
-    .number()
-    .int()
-    .refine((ttl) => ttl === 1 || (ttl >= 30 && ttl <= 86400), 'must be 1 (automatic) or 30-86400 seconds')
-    .default(1),
-  proxied: z.boolean().default(false),
-  baseUrl: z
-    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-    .default('https://api.cloudflare.com/client/v4'),
-  /** The secrets-file key holding the API token. */
-  tokenSecret: z.string().min(1).default('CLOUDFLARE_API_TOKEN'),
-});
-export type CloudflareConfig = z.output<typeof cloudflareConfigSchema>;
 
 interface DnsRecord {
   id: string;

@@ -7,23 +7,9 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { type CommandError, describeEnd, type RunResult, runCommand } from '../../util/run-command.js';
+import type { CommandConfig } from './config.js';
 import { redact, requireIpv4 } from './namecheap.js';
 import { type DnsProvider, DnsUpdateError, type Secrets } from './types.js';
-
-const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-export const commandConfigSchema = z.strictObject({
-  provider: z.literal('command'),
-  /** Absolute path of the executable. */
-  path: z.string().refine(isAbsolute, 'must be an absolute path to an executable'),
-  args: z.array(z.string()).default([]),
-  /** The name the command updates: PIMESH_DNS_TARGET, and the name in logs and status. */
-  target: z.string().min(1),
-  timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
-  /** Secrets-file keys passed to the command as environment variables of the same name. */
-  passSecrets: z.array(z.string().regex(envName, 'must be an environment variable name')).default([]),
-});
-export type CommandConfig = z.output<typeof commandConfigSchema>;
 
 /** Variables the command inherits from the daemon: enough to run a script, nothing of pimesh's. */
 const INHERITED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ'];

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { VERSION } from '../../version.js';
+import type { Dyndns2Config } from './config.js';
 import {
   DEFAULT_TIMEOUT_MS,
   ddnsGet,
@@ -17,28 +18,6 @@ import {
   statusError,
 } from './namecheap.js';
 import { type DnsErrorCode, type DnsProvider, DnsUpdateError, type Secrets } from './types.js';
-
-export const dyndns2ConfigSchema = z.strictObject({
-  provider: z.literal('dyndns2'),
-  /** The service's update server, e.g. https://members.dyndns.org or https://dynupdate.no-ip.com. */
-  baseUrl: z.url({ protocol: /^https?$/, error: 'must be the http(s) URL of the update server' }),
-  /** The update script's path (ddclient's `script`). */
-  path: z
-    .string()
-    .regex(/^\/[^?#]*$/, 'must be a path starting with /')
-    .default('/nic/update'),
-  /** The fully qualified name to update. */
-  hostname: z
-    .string()
-    .regex(
-      /^(?=.{1,253}$)([A-Za-z0-9_-]{1,63}\.)+[A-Za-z0-9-]{2,63}$/,
-      'must be a fully qualified host name',
-    ),
-  username: z.string().regex(/^[^:]+$/, 'must be a non-empty user name without ":"'),
-  /** The secrets-file key holding the password (or the service's update token). */
-  passwordSecret: z.string().min(1).default('DYNDNS_PASSWORD'),
-});
-export type Dyndns2Config = z.output<typeof dyndns2ConfigSchema>;
 
 export const DYNDNS2_USER_AGENT = `pimesh/${VERSION} ddclient-compatible`;
 

@@ -5,38 +5,16 @@
 import { z } from 'zod';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
-import { cloudflareConfigSchema, createCloudflare } from './cloudflare.js';
-import { commandConfigSchema, createCommand } from './command.js';
-import { createDyndns2, dyndns2ConfigSchema } from './dyndns2.js';
-import { createNamecheap, namecheapConfigSchema } from './namecheap.js';
-import { createRfc2136, rfc2136ConfigSchema } from './rfc2136.js';
+import { createCloudflare } from './cloudflare.js';
+import { createCommand } from './command.js';
+import type { DnsConfig } from './config.js';
+import { createDyndns2 } from './dyndns2.js';
+import { createNamecheap } from './namecheap.js';
+import { createRfc2136 } from './rfc2136.js';
 import { readSecrets } from './secrets.js';
-import { createSpGateway, spGatewayConfigSchema } from './sp-gateway.js';
+import { createSpGateway } from './sp-gateway.js';
 import { type DnsProvider, DnsUpdateError, type Secrets } from './types.js';
 import { DnsUpdater } from './updater.js';
-
-const common = {
-  /** `KEY=value` file holding the provider's secret (mode 0600); the original's .spenv works as is. */
-  secretsFile: z.string().min(1).optional(),
-  /** At most one update per this many seconds. */
-  minIntervalSeconds: z.number().min(0).default(300),
-  /** Retries after a transient failure, with exponential backoff from 1 s. */
-  retries: z.number().int().min(0).max(10).default(3),
-};
-
-export const dnsConfigSchema = z.discriminatedUnion(
-  'provider',
-  [
-    namecheapConfigSchema.extend(common),
-    spGatewayConfigSchema.extend(common),
-    rfc2136ConfigSchema.extend(common),
-    dyndns2ConfigSchema.extend(common),
-    cloudflareConfigSchema.extend(common),
-    commandConfigSchema.extend(common),
-  ],
-  { error: 'provider must be one of namecheap, sp-gateway, rfc2136, dyndns2, cloudflare, command' },
-);
-export type DnsConfig = z.output<typeof dnsConfigSchema>;
 
 export function createDnsProvider(config: DnsConfig, secrets: Secrets): DnsProvider {
   switch (config.provider) {

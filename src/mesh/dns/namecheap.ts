@@ -9,29 +9,8 @@
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { boundedRequest, formatBytes, KiB, ResponseTooLargeError } from '../../util/bounded-request.js';
+import type { NamecheapConfig } from './config.js';
 import { type DnsProvider, DnsUpdateError, type Secrets } from './types.js';
-
-export const namecheapConfigSchema = z.strictObject({
-  provider: z.literal('namecheap'),
-  /** The registered domain, e.g. solarprotocol.net. */
-  domain: z
-    .string()
-    .regex(
-      /^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z0-9-]{2,63}$/,
-      'must be a domain name like example.org',
-    ),
-  /** The host within the domain: `@` for the domain itself, `*` for the wildcard, or a label like `www`. */
-  host: z
-    .string()
-    .regex(/^(@|\*|[A-Za-z0-9_*-]+(\.[A-Za-z0-9_-]+)*)$/, 'must be @, * or a host label like www')
-    .default('@'),
-  baseUrl: z
-    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-    .default('https://dynamicdns.park-your-domain.com'),
-  /** The secrets-file key holding the Dynamic DNS password (the original `.spenv` DNS_KEY). */
-  passwordSecret: z.string().min(1).default('DNS_KEY'),
-});
-export type NamecheapConfig = z.output<typeof namecheapConfigSchema>;
 
 export interface HttpProviderOptions {
   /** Whole-request timeout. Default 10000. */

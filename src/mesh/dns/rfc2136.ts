@@ -7,55 +7,13 @@ import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { connect, isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
+import type { Rfc2136Config } from './config.js';
 import { type DnsMessage, decodeMessage, encodeQuery, encodeUpdateA, rcodeName } from './dns-message.js';
 import { signMessage, type TsigAlgorithm, type TsigKey, verifyTsig } from './tsig.js';
 import { type DnsErrorCode, type DnsProvider, DnsUpdateError, type Secrets } from './types.js';
 
 const PROVIDER = 'rfc2136';
-const LABEL = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
 const bare = (name: string) => name.replace(/\.$/, '').toLowerCase();
-
-const isDomainName = (s: string) =>
-  bare(s).length <= 253 &&
-  bare(s)
-    .split('.')
-    .every((l) => LABEL.test(l));
-const domainName = z.string({ error: 'must be a domain name' }).refine(isDomainName, {
-  error: 'must be a domain name such as poe.example.org (letters, digits, "-" and "_" between dots)',
-});
-
-export const rfc2136ConfigSchema = z
-  .strictObject({
-    provider: z.literal('rfc2136'),
-    /** The zone's primary server: host name or IP address. */
-    server: z.string().min(1, 'must be the host name or IP address of the zone primary'),
-    port: z.number().int().min(1).max(65535).default(53),
-    /** The zone to update (trailing dot optional). */
-    zone: domainName,
-    /** The record to point at the node's address; must lie inside `zone`. */
-    name: domainName,
-    ttl: z.number().int().min(0).max(2147483647).default(60),
-    /** The TSIG key's name as the server knows it (e.g. `ddns-key`). */
-    keyName: domainName,
-    algorithm: z
-      .enum(['hmac-sha256', 'hmac-sha512', 'hmac-sha1'] satisfies TsigAlgorithm[], {
-        error: 'must be hmac-sha256, hmac-sha512 or hmac-sha1',
-      })
-      .default('hmac-sha256'),
-    /** The key in the secrets file holding the base64 TSIG secret. */
-    secretName: z.string().min(1).default('TSIG_SECRET'),
-    transport: z.enum(['tcp', 'udp'], { error: 'must be "tcp" or "udp"' }).default('tcp'),
-    timeoutMs: z.number().int().positive().default(5000),
-  })
-  .refine((c) => bare(c.name) === bare(c.zone) || bare(c.name).endsWith(`.${bare(c.zone)}`), {
-    path: ['name'],
-    error: (issue) => {
-      const zone = bare((issue.input as { zone: string }).zone);
-      return `must be inside the zone "${zone}" (e.g. host.${zone})`;
-    },
-  });
-
-export type Rfc2136Config = z.output<typeof rfc2136ConfigSchema>;
 
 export interface Rfc2136Options {
   /** Seconds since the epoch for TSIG "time signed" (tests use it to provoke BADTIME). */

@@ -5,6 +5,7 @@
  * `api key not verified`. The gateway's `?poe` names a server, not an address, so there is no current().
  */
 import { z } from 'zod';
+import type { SpGatewayConfig } from './config.js';
 import {
   DEFAULT_TIMEOUT_MS,
   ddnsGet,
@@ -17,17 +18,6 @@ import {
   statusError,
 } from './namecheap.js';
 import { type DnsProvider, DnsUpdateError, type Secrets } from './types.js';
-
-export const spGatewayConfigSchema = z.strictObject({
-  provider: z.literal('sp-gateway'),
-  /** The gateway's URL, e.g. https://server.solarpowerforartists.com/ (no default: it is an internet host). */
-  url: z.url({ protocol: /^https?$/, error: 'must be the http(s) URL of the DNS gateway' }),
-  /** The secrets-file key holding this node's gateway key (the original `.spenv` DNS_KEY). */
-  keySecret: z.string().min(1).default('DNS_KEY'),
-  /** The name the gateway updates, for logs and status (the gateway decides it, not the node). */
-  target: z.string().min(1).default('@.solarprotocol.net'),
-});
-export type SpGatewayConfig = z.output<typeof spGatewayConfigSchema>;
 
 /**
  * The request URL: the query goes on the gateway's directory (`…/`), where index.php answers; a URL

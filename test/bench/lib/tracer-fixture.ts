@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { seededRandom } from '../../../src/mesh/gossip/memory-transport.js';
+import { seededRandom } from '../../helpers/gossip/memory-transport.js';
 
 /**
  * Generates charge-controller data as a Solar Protocol node's logger writes it: one

@@ -1,10 +1,6 @@
 import test from 'ava';
-import {
-  type CloudflareConfig,
-  cloudflareConfigSchema,
-  createCloudflare,
-  readEnvelope,
-} from '../../../src/mesh/dns/cloudflare.js';
+import { createCloudflare, readEnvelope } from '../../../src/mesh/dns/cloudflare.js';
+import { type CloudflareConfig, cloudflareConfigSchema } from '../../../src/mesh/dns/config.js';
 import { secretsFromObject } from '../../../src/mesh/dns/secrets.js';
 import { DnsUpdateError } from '../../../src/mesh/dns/types.js';
 import { cloudflareFake, cloudflareRecord } from '../../helpers/cloudflare-fake.js';

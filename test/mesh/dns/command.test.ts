@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import test, { type ExecutionContext } from 'ava';
-import { type CommandConfig, commandConfigSchema, createCommand } from '../../../src/mesh/dns/command.js';
+import { createCommand } from '../../../src/mesh/dns/command.js';
+import { type CommandConfig, commandConfigSchema } from '../../../src/mesh/dns/config.js';
 import { secretsFromObject } from '../../../src/mesh/dns/secrets.js';
 import { DnsUpdateError } from '../../../src/mesh/dns/types.js';
+import { running, until } from '../../helpers/until.js';
 
 const SECRET = 'tsig-secret-value';
 const secrets = secretsFromObject({ NSUPDATE_KEY: SECRET, OTHER_SECRET: 'never-passed' });
@@ -21,17 +21,17 @@ async function script(t: ExecutionContext, body: string, mode = 0o755) {
   return { dir, path };
 }
 
-/** Whether `pid` is a live process (a zombie waiting for init to reap it counts as gone). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return process.platform !== 'linux';
+/** The process ids the script wrote to these files in `dir`. */
+async function readPids(dir: string, files: string[]): Promise<number[]> {
+  return Promise.all(files.map(async (file) => Number((await readFile(join(dir, file), 'utf8')).trim())));
+}
+
+/** Kills what is left of those processes (a test that failed half-way). */
+async function killPids(dir: string, files: string[]): Promise<void> {
+  for (const pid of await readPids(dir, files).catch(() => [])) {
+    try {
+      if (pid > 0) process.kill(pid, 'SIGKILL');
+    } catch {}
   }
 }
 
@@ -116,20 +116,20 @@ test('a non-zero exit is ERR_DNS_REJECTED with the status and the last stderr li
 });
 
 test('a command that overruns is killed (with its children) and is ERR_DNS_UNREACHABLE', async (t) => {
-  const { dir, path } = await script(t, `sleep 30 &\necho $! > "$(dirname "$0")/child.pid"\nwait`);
-  const provider = createCommand(config(path, { timeoutMs: 300 }), secrets);
-  const started = Date.now();
+  // Neither the script nor its child would ever end by itself: only the kill can end them.
+  const { dir, path } = await script(
+    t,
+    `echo $$ > "$(dirname "$0")/script.pid"\nsleep 3600 &\necho $! > "$(dirname "$0")/child.pid"\nwait`,
+  );
+  t.teardown(() => killPids(dir, ['script.pid', 'child.pid']));
+  // Long enough for a busy machine to start the script and write both ids before the kill.
+  const provider = createCommand(config(path, { timeoutMs: 2000 }), secrets);
   const error = await t.throwsAsync(provider.update('203.0.113.7'), { instanceOf: DnsUpdateError });
   t.is(error?.code, 'ERR_DNS_UNREACHABLE');
-  t.regex(error?.message ?? '', /did not finish within 300 ms/);
-  t.true(Date.now() - started < 3000);
-  const child = Number((await readFile(join(dir, 'child.pid'), 'utf8')).trim());
-  let alive = true;
-  for (let i = 0; i < 60 && alive; i++) {
-    await sleep(50);
-    alive = running(child);
-  }
-  t.false(alive, 'the sleep started by the script is gone too');
+  t.regex(error?.message ?? '', /did not finish within 2000 ms/);
+  const [shell, child] = await readPids(dir, ['script.pid', 'child.pid']);
+  t.true(await until('the script to be killed', () => !running(shell)));
+  t.true(await until('the sleep started by the script to be killed too', () => !running(child)));
 });
 
 test('a missing executable is ERR_DNS_CONFIG (ENOENT)', async (t) => {
@@ -169,15 +169,12 @@ test('aborting stops the command: ERR_DNS_UNREACHABLE', async (t) => {
 test('a script that exits 0 but leaves a background process holding stdout still succeeds', async (t) => {
   const { dir, path } = await script(
     t,
-    'echo done\nsleep 30 &\necho $! > "$(dirname "$0")/child.pid"\nexit 0',
+    'echo done\nsleep 3600 &\necho $! > "$(dirname "$0")/child.pid"\nexit 0',
   );
-  t.teardown(async () => {
-    try {
-      process.kill(Number(await readFile(join(dir, 'child.pid'), 'utf8')), 'SIGKILL');
-    } catch {}
-  });
-  const provider = createCommand(config(path, { timeoutMs: 5000 }), secrets);
-  const started = Date.now();
+  t.teardown(() => killPids(dir, ['child.pid']));
+  // Had the update waited for stdout to close, it would have hit this timeout and failed.
+  const provider = createCommand(config(path, { timeoutMs: 20_000 }), secrets);
   t.is(await provider.update('203.0.113.7'), 'done');
-  t.true(Date.now() - started < 3000);
+  const [child] = await readPids(dir, ['child.pid']);
+  t.true(running(child), 'the update did not wait for the background process holding stdout');
 });

@@ -1,11 +1,6 @@
 import test from 'ava';
-import {
-  createDyndns2,
-  DYNDNS2_USER_AGENT,
-  type Dyndns2Config,
-  dyndns2ConfigSchema,
-  parseDyndns2Answer,
-} from '../../../src/mesh/dns/dyndns2.js';
+import { type Dyndns2Config, dyndns2ConfigSchema } from '../../../src/mesh/dns/config.js';
+import { createDyndns2, DYNDNS2_USER_AGENT, parseDyndns2Answer } from '../../../src/mesh/dns/dyndns2.js';
 import { secretsFromObject } from '../../../src/mesh/dns/secrets.js';
 import { DnsUpdateError } from '../../../src/mesh/dns/types.js';
 import { VERSION } from '../../../src/version.js';

@@ -1,11 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import test from 'ava';
+import { createCloudflare } from '../../../src/mesh/dns/cloudflare.js';
 import {
   type CloudflareConfig,
   cloudflareConfigSchema,
-  createCloudflare,
-} from '../../../src/mesh/dns/cloudflare.js';
-import { createNamecheap, namecheapConfigSchema } from '../../../src/mesh/dns/namecheap.js';
+  namecheapConfigSchema,
+} from '../../../src/mesh/dns/config.js';
+import { createNamecheap } from '../../../src/mesh/dns/namecheap.js';
 import { secretsFromObject } from '../../../src/mesh/dns/secrets.js';
 import { DnsUpdateError } from '../../../src/mesh/dns/types.js';
 import { MiB } from '../../../src/util/bounded-request.js';

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import { decodeMessage } from '../../../src/mesh/dns/dns-message.js';
-import { createRfc2136, type Rfc2136Config, rfc2136ConfigSchema } from '../../../src/mesh/dns/rfc2136.js';
+import { type Rfc2136Config, rfc2136ConfigSchema } from '../../../src/mesh/dns/config.js';
+import { createRfc2136 } from '../../../src/mesh/dns/rfc2136.js';
 import { secretsFromObject } from '../../../src/mesh/dns/secrets.js';
 import { DnsUpdateError } from '../../../src/mesh/dns/types.js';
 import { freePort, type Named, startNamed } from '../../helpers/named.js';

@@ -1,11 +1,7 @@
 import test from 'ava';
+import { type SpGatewayConfig, spGatewayConfigSchema } from '../../../src/mesh/dns/config.js';
 import { secretsFromObject } from '../../../src/mesh/dns/secrets.js';
-import {
-  createSpGateway,
-  gatewayUrl,
-  type SpGatewayConfig,
-  spGatewayConfigSchema,
-} from '../../../src/mesh/dns/sp-gateway.js';
+import { createSpGateway, gatewayUrl } from '../../../src/mesh/dns/sp-gateway.js';
 import { DnsUpdateError } from '../../../src/mesh/dns/types.js';
 import { closedPortOrigin, gatewayFake, silentServer } from '../../helpers/dns-http-fakes.js';
 

@@ -25,7 +25,7 @@ import { POLL_SOURCES, type PollerSetup, setupPoller } from './poller/index.js';
 import { SystemCollector } from './system/collector.js';
 import { VERSION } from './version.js';
 
-export class SeedApis {
+export class HardwareApis {
   readonly #loaded: LoadedConfig;
   readonly #log: Logger;
   readonly adminKey: AdminKey;

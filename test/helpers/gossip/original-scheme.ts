@@ -14,10 +14,10 @@
  * simplification: in the runner era `runningDSTList` is a module global that is never cleared, so an ip
  * is followed once per process; this model clears it per run, as the cron-era script did.
  */
-import type { DeviceEntry } from '../device-entry.js';
-import type { SelfInfo } from './dissemination.js';
-import { errorCode } from './errors.js';
-import type { GossipForm, GossipTransport } from './transport.js';
+import type { DeviceEntry } from '../../../src/mesh/device-entry.js';
+import type { SelfInfo } from '../../../src/mesh/gossip/dissemination.js';
+import { errorCode } from '../../../src/mesh/gossip/errors.js';
+import type { GossipForm, GossipTransport } from '../../../src/mesh/gossip/transport.js';
 
 export interface OriginalClientDeps {
   self: () => SelfInfo | Promise<SelfInfo>;

@@ -2,11 +2,11 @@
  * In-memory gossip for tests, the simulation bench and `--fake-hardware` (memberlist's MockNetwork): N
  * nodes in one process, each an address with a handler that answers a POST like api.php does.
  */
-import type { DeviceEntry } from '../device-entry.js';
-import type { PeerListStore } from './dissemination.js';
-import { connectionRefused, PeerError } from './errors.js';
-import { macIndex, mergeLearned } from './peer-table.js';
-import { formEntry, type GossipForm, type GossipTransport } from './transport.js';
+import type { DeviceEntry } from '../../../src/mesh/device-entry.js';
+import type { PeerListStore } from '../../../src/mesh/gossip/dissemination.js';
+import { connectionRefused, PeerError } from '../../../src/mesh/gossip/errors.js';
+import { macIndex, mergeLearned } from '../../../src/mesh/gossip/peer-table.js';
+import { formEntry, type GossipForm, type GossipTransport } from '../../../src/mesh/gossip/transport.js';
 
 type Answer = readonly DeviceEntry[] | undefined;
 
