@@ -4,18 +4,20 @@ import type { LoadedConfig } from './config/load.js';
 import { PimeshError } from './errors.js';
 import { createChargeController } from './hardware/charge-controller/index.js';
 import type { ChargeController } from './hardware/charge-controller/types.js';
+import { HardwareApis } from './hardware-apis.js';
 import { createApp } from './http/app.js';
 import { createHandler } from './http/handler.js';
 import { electionDeps, gossipDeps } from './http/mesh-deps.js';
+import { HostNames } from './http/request-origin.js';
 import type { ChargeControllerStatus, NodeStatus } from './http/routes/status.js';
-import { cronEvery } from './util/cron-every.js';
 import { logSample, type Sample } from './jobs/log-sample.js';
 import { Scheduler } from './jobs/schedule.js';
 import type { Logger } from './log.js';
+import { dnsPublicName } from './mesh/dns/config.js';
 import { MeshNode } from './mesh/mesh-node.js';
 import { SolarAnswers } from './readings/solar-answers.js';
 import { TracerStore } from './readings/tracer-store.js';
-import { HardwareApis } from './hardware-apis.js';
+import { cronEvery } from './util/cron-every.js';
 import { nodeTimezone, VERSION } from './version.js';
 
 /** Where the simulator stands when local.json gives no usable lat/long (the original's New York). */
@@ -117,6 +119,7 @@ export class Daemon {
   /** The node's request handler: the fast public PV path in front of the Koa app. */
   createHandler() {
     const mesh = this.mesh;
+    const { config } = this.#loaded;
     const app = createApp({
       answers: this.answers,
       status: () => this.status(),
@@ -128,6 +131,14 @@ export class Daemon {
       log: this.#log,
       gossip: gossipDeps(mesh, this.#log),
       mount: (router) => this.hardware.mount(router),
+      origin: {
+        hostNames: new HostNames([
+          ...config.http.hostNames,
+          config.dns && dnsPublicName(config.dns),
+          config.identity.publicIp,
+        ]),
+        trustedProxies: config.http.trustedProxies,
+      },
     });
     return createHandler(app, this.answers);
   }

@@ -64,6 +64,8 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { name: 'PIMESH_MAC', path: ['identity', 'mac'], parse: text },
   { name: 'PIMESH_PUBLIC_IP', path: ['identity', 'publicIp'], parse: text },
   { name: 'PIMESH_PUBLIC_IP_URL', path: ['identity', 'publicIpUrl'], parse: text },
+  { name: 'PIMESH_HOST_NAMES', path: ['http', 'hostNames'], parse: list },
+  { name: 'PIMESH_TRUSTED_PROXIES', path: ['http', 'trustedProxies'], parse: list },
   { name: 'PIMESH_SEEDS', path: ['network', 'seeds'], parse: list },
   { name: 'PIMESH_GOSSIP_INTERVAL', path: ['network', 'gossipIntervalSeconds'], parse: int },
   { name: 'PIMESH_ELECTION_RULE', path: ['election', 'rule'], parse: text },

@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { gnssConfigSchema } from '../hardware/gnss/config.js';
 import { lteConfigSchema } from '../hardware/lte/config.js';
 import { senseHatConfigSchema } from '../hardware/sensehat/config.js';
-import { cronEvery } from '../util/cron-every.js';
 import { dnsConfigSchema } from '../mesh/dns/config.js';
 import { testInput } from '../mesh/php-escape.js';
 import { piBackendConfigSchema } from '../pi-backend/config.js';
 import { pollerConfigSchema } from '../poller/config.js';
 import { systemMonitorConfigSchema } from '../system/config.js';
+import { cronEvery } from '../util/cron-every.js';
 
 /** `sim`, `none` or a serial device path such as /dev/ttyUSB0. */
 const chargeControllerSource = z
@@ -29,6 +29,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('0.0.0.0'),
       port: port.default(8080),
+      /** Names this node answers state-changing requests under, besides its addresses and localhost. */
+      hostNames: z.array(z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a host name')).default([]),
+      /** Reverse proxies whose X-Forwarded-For / Forwarded are believed for the client address. */
+      trustedProxies: z.array(z.union([z.ipv4(), z.ipv6()], { error: 'must be an IP address' })).default([]),
     })
     .prefault({}),
   /** Readings; charge-controller files live in `<dataDir>/charge-controller/`. */

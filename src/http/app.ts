@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import { LogThrottle } from '../log-throttle.js';
 import type { SolarAnswers } from '../readings/solar-answers.js';
 import { errorMiddleware } from './errors.js';
+import { HostNames, type OriginOptions, requestOrigin } from './request-origin.js';
 import { type ElectionDeps, electionRoutes } from './routes/election.js';
 import { type GossipDeps, gossipRoutes } from './routes/gossip.js';
 import { homeRoutes } from './routes/home.js';
@@ -21,6 +22,8 @@ export interface AppDeps extends JobDeps {
   election?: ElectionDeps;
   /** More routes (the seed systems' APIs), mounted after the node's own. */
   mount?: (router: Router) => void;
+  /** This node's names and the proxies it trusts (default: no extra name, no proxy). */
+  origin?: OriginOptions;
 }
 
 /** Builds the HTTP API. Only `serve` listens; tests call `app.callback()`. */
@@ -45,6 +48,7 @@ export function createApp(deps: AppDeps): Koa {
     throttle.warn(`refused:${ctx.status}:${error.code}:${route(ctx)}`, fields, 'request refused');
   });
   app.use(errorMiddleware);
+  app.use(requestOrigin(deps.origin ?? { hostNames: new HostNames([]), trustedProxies: [] }));
 
   const router = new Router();
   solarProtocolRoutes(router, deps.answers);

@@ -28,12 +28,6 @@ export function securityHeaders(cacheSeconds: number, now: () => number = Date.n
   };
 }
 
-/** The client's own address (the socket's, never X-Forwarded-For), IPv4-mapped IPv6 written as IPv4. */
-export function clientAddress(ctx: Context): string {
-  const address = ctx.req.socket.remoteAddress ?? 'unknown';
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
-
 /**
  * piStat's limiter per client address: over the limit → 429 with piStat's body, plus `Retry-After`
  * (seconds until the oldest counted request leaves the window), which piStat did not send.
@@ -41,7 +35,8 @@ export function clientAddress(ctx: Context): string {
 export function rateLimit(limiter: SlidingWindowLimiter): Middleware {
   const message = `Maximum ${limiter.max} requests per ${Math.round(limiter.windowMs / 1000)} seconds`;
   return async (ctx: Context, next: Next) => {
-    const verdict = limiter.hit(clientAddress(ctx));
+    // ctx.ip: the socket's address, or a trusted proxy's word for it (http.trustedProxies).
+    const verdict = limiter.hit(ctx.ip);
     if (!verdict.allowed) {
       ctx.status = 429;
       ctx.set('Retry-After', String(verdict.retryAfterSeconds));

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Router from '@koa/router';
 import Koa from 'koa';
+import { FailureLimiter } from '../../src/auth/failure-limiter.js';
 import { errorMiddleware } from '../../src/http/errors.js';
+import { HostNames, requestOrigin } from '../../src/http/request-origin.js';
 import { gossipRoutes } from '../../src/http/routes/gossip.js';
 import { silentLogger } from '../../src/log.js';
 import { DeviceListFile } from '../../src/mesh/device-list.js';
 import { NetworkKey, type NetworkKeyOptions } from '../../src/mesh/network-key.js';
 import { PeerState } from '../../src/mesh/peer-state.js';
-import { FailureLimiter } from '../../src/auth/failure-limiter.js';
 
 export const KEY = 'testkey';
 
@@ -27,9 +28,14 @@ export interface PostAppOptions {
   /** A ready NetworkKey (e.g. one that counts its calls); wins over `key`. */
   networkKey?: NetworkKey;
   limiter?: FailureLimiter;
+  /** Names besides addresses and localhost that state-changing requests may carry as Host. */
+  hostNames?: string[];
 }
 
-/** A Koa app with only the api.php POST route over a fresh temp peers directory; trusts X-Forwarded-For. */
+/**
+ * A Koa app with only the api.php POST route over a fresh temp peers directory, behind the node's own
+ * request-origin middleware, trusting X-Forwarded-For from loopback (supertest's connections).
+ */
 export function postApp(options: PostAppOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'pimesh-peers-'));
   const file = join(dir, 'deviceList.json');
@@ -39,9 +45,14 @@ export function postApp(options: PostAppOptions = {}) {
   const peerState = new PeerState({ dir, log });
   const posted: string[] = [];
   const app = new Koa();
-  app.proxy = true;
   app.silent = true;
   app.use(errorMiddleware);
+  app.use(
+    requestOrigin({
+      hostNames: new HostNames(options.hostNames ?? []),
+      trustedProxies: ['127.0.0.1', '::1'],
+    }),
+  );
   const router = new Router();
   gossipRoutes(router, {
     deviceList,

@@ -4,7 +4,7 @@ import type { DnsStatus } from '../../mesh/dns/updater.js';
 import type { ElectionRules } from '../../mesh/election.js';
 import type { Elector } from '../../mesh/elector.js';
 import type { PoeLog } from '../../mesh/poe-log.js';
-import { fromThisMachine } from './jobs.js';
+import { fromThisMachine } from '../request-origin.js';
 
 export interface ElectionDeps {
   elector: Elector;

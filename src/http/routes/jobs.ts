@@ -1,7 +1,6 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+import { fromThisMachine } from '../request-origin.js';
 
 export interface JobDeps {
   sample: () => Promise<{ at: Date; file: string; row: string; simulated: boolean }>;
@@ -13,35 +12,29 @@ export interface JobDeps {
   elect?: () => Promise<unknown>;
 }
 
-/** A request from this machine (loopback, or to our own address). */
-export function fromThisMachine(ctx: Context): boolean {
-  const { remoteAddress, localAddress } = ctx.req.socket;
-  return (
-    LOOPBACK.test(remoteAddress ?? '') || (remoteAddress !== undefined && remoteAddress === localAddress)
-  );
-}
-
 /**
  * `POST /api/jobs/<name>`: how a one-shot (`pimesh log-sample` from cron) asks the running daemon,
  * which holds the serial port, to run a job. Only from this machine.
  */
+const LOCAL_ONLY = 'jobs can only be started from this machine, under one of its names, not through a proxy';
+
 export function jobRoutes(router: Router, deps: JobDeps): void {
   router.post('/api/jobs/log-sample', async (ctx: Context) => {
-    ctx.assert(fromThisMachine(ctx), 403, 'jobs can only be started from this machine');
+    ctx.assert(fromThisMachine(ctx), 403, LOCAL_ONLY);
     ctx.body = await deps.sample();
   });
   router.post('/api/jobs/post-ip', async (ctx: Context) => {
-    ctx.assert(fromThisMachine(ctx), 403, 'jobs can only be started from this machine');
+    ctx.assert(fromThisMachine(ctx), 403, LOCAL_ONLY);
     ctx.assert(deps.postIp, 503, 'gossip needs the plain network key (PIMESH_NETWORK_KEY)');
     ctx.body = await deps.postIp();
   });
   router.post('/api/jobs/check-ip', async (ctx: Context) => {
-    ctx.assert(fromThisMachine(ctx), 403, 'jobs can only be started from this machine');
+    ctx.assert(fromThisMachine(ctx), 403, LOCAL_ONLY);
     ctx.assert(deps.checkIp, 503, 'no address check on this node');
     ctx.body = await deps.checkIp();
   });
   router.post('/api/jobs/elect', async (ctx: Context) => {
-    ctx.assert(fromThisMachine(ctx), 403, 'jobs can only be started from this machine');
+    ctx.assert(fromThisMachine(ctx), 403, LOCAL_ONLY);
     ctx.assert(deps.elect, 503, 'no election on this node');
     ctx.body = await deps.elect();
   });

@@ -177,3 +177,22 @@ export const dnsConfigSchema = z.discriminatedUnion(
   { error: 'provider must be one of namecheap, sp-gateway, rfc2136, dyndns2, cloudflare, command' },
 );
 export type DnsConfig = z.output<typeof dnsConfigSchema>;
+
+/** The public name the provider points at the point of entry (peers and browsers use it as Host). */
+export function dnsPublicName(dns: DnsConfig): string | undefined {
+  const at = (host: string, domain: string) => (host === '@' ? domain : `${host}.${domain}`);
+  switch (dns.provider) {
+    case 'namecheap':
+      return dns.host === '*' ? undefined : at(dns.host, dns.domain);
+    case 'sp-gateway':
+      return dns.target.replace(/^@\./, '');
+    case 'rfc2136':
+      return dns.name.replace(/\.$/, '');
+    case 'dyndns2':
+      return dns.hostname;
+    case 'cloudflare':
+      return dns.recordName;
+    case 'command':
+      return dns.target;
+  }
+}
