@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LoadedConfig } from './config/load.js';
 import { PimeshError } from './errors.js';
@@ -10,6 +10,7 @@ import { createHandler } from './http/handler.js';
 import { electionDeps, gossipDeps } from './http/mesh-deps.js';
 import { HostNames } from './http/request-origin.js';
 import type { ChargeControllerStatus, NodeStatus } from './http/routes/status.js';
+import { createHttpServer } from './http/server.js';
 import { logSample, type Sample } from './jobs/log-sample.js';
 import { Scheduler } from './jobs/schedule.js';
 import type { Logger } from './log.js';
@@ -153,7 +154,7 @@ export class Daemon {
 
     await this.mesh.load();
     await this.hardware.prepare();
-    this.#server = createServer(this.createHandler());
+    this.#server = createHttpServer(this.createHandler(), config.http.limits);
     const server = this.#server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -23,6 +23,12 @@ const mdnsMode = z.union([z.literal('on'), z.literal('off'), z.ipv4(), z.ipv6()]
 });
 
 const port = z.number({ error: 'must be a port number 0-65535' }).int().min(0).max(65535);
+const ms = (min: number, max: number) =>
+  z
+    .number({ error: 'must be a number of milliseconds' })
+    .int()
+    .min(min, `must be at least ${min} ms`)
+    .max(max, `must be at most ${max} ms`);
 
 export const configSchema = z.strictObject({
   http: z
@@ -33,6 +39,17 @@ export const configSchema = z.strictObject({
       hostNames: z.array(z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a host name')).default([]),
       /** Reverse proxies whose X-Forwarded-For / Forwarded are believed for the client address. */
       trustedProxies: z.array(z.union([z.ipv4(), z.ipv6()], { error: 'must be an IP address' })).default([]),
+      /** Deadlines and the connection cap (see src/http/server.ts). */
+      limits: z
+        .strictObject({
+          headersMs: ms(1000, 120_000).default(10_000),
+          requestMs: ms(1000, 600_000).default(30_000),
+          keepAliveMs: ms(100, 120_000).default(5_000),
+          idleMs: ms(1000, 600_000).default(30_000),
+          responseMs: ms(1000, 3_600_000).default(60_000),
+          maxConnections: z.number().int().min(16).max(65_536).default(1024),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** Readings; charge-controller files live in `<dataDir>/charge-controller/`. */
