@@ -41,6 +41,8 @@ export class Daemon {
   #server: Server | undefined;
   #lastSample: Sample | undefined;
   #lastError: ChargeControllerStatus['lastError'] = null;
+  /** Samples failed in a row. */
+  #failures = 0;
 
   constructor(loaded: LoadedConfig, log: Logger) {
     this.#loaded = loaded;
@@ -68,7 +70,10 @@ export class Daemon {
       peers: () => this.mesh.deviceList.list(),
       now: () => new Date(),
     });
-    this.hardware = new HardwareApis(loaded, log);
+    this.hardware = new HardwareApis(loaded, log, () => {
+      const reasons = this.problems();
+      return { status: reasons.length === 0 ? 'ok' : 'degraded', reasons };
+    });
     this.#scheduler = new Scheduler(log.child({ module: 'schedule' }));
   }
 
@@ -87,19 +92,35 @@ export class Daemon {
     try {
       this.#lastSample = await logSample({ controller: this.controller, store: this.store, log: this.#log });
       this.#lastError = null;
+      this.#failures = 0;
       return this.#lastSample;
     } catch (error) {
       const e = error as PimeshError;
       this.#lastError = { at: new Date().toISOString(), code: e.code ?? 'ERR_UNKNOWN', message: e.message };
+      this.#failures++;
       throw error;
     }
+  }
+
+  /** Why the node is not doing its job, if it is not. */
+  problems(): string[] {
+    const reasons: string[] = [];
+    const limit = this.#loaded.config.chargeController.degradedAfterFailures;
+    if (this.#failures >= limit && this.#lastError) {
+      reasons.push(
+        `the charge controller failed the last ${this.#failures} samples: ${this.#lastError.message}`,
+      );
+    }
+    return [...reasons, ...this.#scheduler.problems()];
   }
 
   status(): NodeStatus {
     const { config, profile } = this.#loaded;
     const c = this.controller;
+    const reasons = this.problems();
     return {
-      status: 'ok',
+      status: reasons.length === 0 ? 'ok' : 'degraded',
+      reasons,
       name: config.identity.name ?? profile.name,
       version: VERSION,
       uptime: (Date.now() - this.#startedAt) / 1000,
@@ -172,17 +193,15 @@ export class Daemon {
       this.#log.info('PIMESH_SCHEDULE=off: no in-process jobs; cron drives the one-shots');
       return;
     }
-    if (c) {
-      const every = cronEvery(config.chargeController.sampleIntervalSeconds) as string;
-      this.#scheduler.add('log-sample', every, () => this.sample(), { runAtStart: true });
-    }
+    const add = (name: string, seconds: number, task: () => Promise<unknown>, runAtStart = false) =>
+      this.#scheduler.add(name, cronEvery(seconds) as string, task, { runAtStart, everySeconds: seconds });
+    if (c) add('log-sample', config.chargeController.sampleIntervalSeconds, () => this.sample(), true);
     if (this.mesh.disseminator) {
-      const every = cronEvery(config.network.gossipIntervalSeconds) as string;
-      this.#scheduler.add('post-ip', every, () => this.mesh.postIp(), { runAtStart: true });
-      this.#scheduler.add('check-ip', '30 * * * * *', () => this.mesh.checkIp());
+      add('post-ip', config.network.gossipIntervalSeconds, () => this.mesh.postIp(), true);
+      // At second 30, away from the other jobs' second 0.
+      this.#scheduler.add('check-ip', '30 * * * * *', () => this.mesh.checkIp(), { everySeconds: 60 });
     }
-    const electEvery = cronEvery(config.election.intervalSeconds) as string;
-    this.#scheduler.add('elect', electEvery, () => this.mesh.elect());
+    add('elect', config.election.intervalSeconds, () => this.mesh.elect());
     await this.#scheduler.start();
   }
 

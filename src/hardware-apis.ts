@@ -37,7 +37,14 @@ export class HardwareApis {
   readonly system: SystemCollector;
   #poller: PollerSetup | undefined;
 
-  constructor(loaded: LoadedConfig, log: Logger) {
+  readonly #nodeState: (() => { status: 'ok' | 'degraded'; reasons: string[] }) | undefined;
+
+  constructor(
+    loaded: LoadedConfig,
+    log: Logger,
+    nodeState?: () => { status: 'ok' | 'degraded'; reasons: string[] },
+  ) {
+    this.#nodeState = nodeState;
     this.#loaded = loaded;
     this.#log = log;
     const { config } = loaded;
@@ -131,6 +138,7 @@ export class HardwareApis {
         source: this.system,
         server: { port: config.http.port, host: config.http.host, logLevel: config.log.level },
         version: VERSION,
+        nodeState: this.#nodeState,
       });
     }
   }

@@ -152,6 +152,8 @@ export const configSchema = z.strictObject({
       slaveId: z.number().int().min(1).max(247).default(1),
       timeoutMs: z.number().int().positive().default(1000),
       retries: z.number().int().min(0).max(10).default(2),
+      /** The node reports `degraded` once this many samples in a row failed. */
+      degradedAfterFailures: z.number().int().min(1).max(1000).default(3),
       /** Seconds between samples (the original logs every 120 s). */
       sampleIntervalSeconds: z
         .number()

@@ -53,6 +53,7 @@ export function solarApp(options: SolarAppOptions = {}): {
   });
   const status = (): NodeStatus => ({
     status: 'ok',
+    reasons: [],
     name: 'test',
     version: '0.0.0',
     uptime: 0,

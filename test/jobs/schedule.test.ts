@@ -46,3 +46,43 @@ test('a job is never run twice at once', async (t) => {
   ]);
   t.is(most, 1);
 });
+
+test('a schedule whose timers stopped firing is reported, and a tick clears it', async (t) => {
+  const { log } = captureLog();
+  const clock = { t: Date.UTC(2026, 10, 28, 12, 0, 0) };
+  const scheduler = new Scheduler(log, { now: () => clock.t });
+  // A timetable that will not fire during the test: only trigger() and the clock move things.
+  scheduler.add('log-sample', '0 0 3 1 1 *', async () => {}, { everySeconds: 120 });
+  t.deepEqual(scheduler.problems(), [], 'not started: nothing to report');
+  await scheduler.start();
+  t.teardown(() => scheduler.stop());
+  clock.t += 4 * 60_000;
+  t.deepEqual(scheduler.problems(), []);
+  clock.t += 2 * 60_000;
+  t.deepEqual(scheduler.problems(), ['job log-sample has not run for 360 s (due every 120 s)']);
+  await scheduler.trigger('log-sample');
+  t.deepEqual(scheduler.problems(), []);
+});
+
+test('a run that hangs for three periods is reported while it hangs', async (t) => {
+  const { log } = captureLog();
+  const clock = { t: 0 };
+  const scheduler = new Scheduler(log, { now: () => clock.t });
+  let release = () => {};
+  scheduler.add('elect', '0 0 3 1 1 *', () => new Promise<void>((resolve) => (release = resolve)), {
+    everySeconds: 300,
+  });
+  await scheduler.start();
+  t.teardown(() => scheduler.stop());
+  const run = scheduler.trigger('elect');
+  // The timetable keeps ticking every 300 s while the run hangs; each tick is skipped.
+  for (let i = 0; i < 3; i++) {
+    clock.t += 300_000;
+    await scheduler.trigger('elect');
+  }
+  clock.t += 1000;
+  t.deepEqual(scheduler.problems(), ['job elect has been running for 901 s (due every 300 s)']);
+  release();
+  await run;
+  t.deepEqual(scheduler.problems(), []);
+});

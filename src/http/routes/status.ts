@@ -9,7 +9,9 @@ export interface ChargeControllerStatus {
 }
 
 export interface NodeStatus {
-  status: 'ok';
+  /** `ok` only while the node does its job; `degraded` with the reasons otherwise. */
+  status: 'ok' | 'degraded';
+  reasons: string[];
   name: string;
   version: string;
   uptime: number;
@@ -19,9 +21,14 @@ export interface NodeStatus {
   chargeController: ChargeControllerStatus;
 }
 
-/** `GET /api/status`: is the API up, and where do its readings come from (simulated or not). */
+/**
+ * `GET /api/status`: is the node doing its job, and where do its readings come from (simulated or
+ * not). 503 while degraded, so a monitor notices; the body says why.
+ */
 export function statusRoutes(router: Router, status: () => NodeStatus): void {
   router.get('/api/status', (ctx) => {
-    ctx.body = status();
+    const body = status();
+    ctx.status = body.status === 'ok' ? 200 : 503;
+    ctx.body = body;
   });
 }

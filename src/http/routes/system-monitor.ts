@@ -34,6 +34,8 @@ export interface SystemMonitorDeps {
   now?: () => number;
   /** A monotonic clock in ms for the cache and the rate limiter (default performance.now). */
   monotonicMs?: () => number;
+  /** Whether the node is doing its job; /health stays 200 and carries it (`status`, `reasons`). */
+  nodeState?: () => { status: 'ok' | 'degraded'; reasons: string[] };
 }
 
 type Handler = (ctx: Context) => Promise<void> | void;
@@ -133,7 +135,14 @@ function handlers(deps: SystemMonitorDeps, cache: StatsCache): Record<string, Ha
           timeoutMs,
           () => new Error(`health took longer than ${timeoutMs} ms`),
         );
-        ctx.body = { status: 'healthy', ...health, timestamp: timestamp(), version: PISTAT_API_VERSION };
+        const node = deps.nodeState?.();
+        ctx.body = {
+          status: node?.status === 'degraded' ? 'degraded' : 'healthy',
+          ...health,
+          timestamp: timestamp(),
+          version: PISTAT_API_VERSION,
+          ...(node ? { reasons: node.reasons } : {}),
+        };
       } catch (error) {
         fail(ctx, 500, { status: 'unhealthy', error: details(error), timestamp: timestamp() }, error);
       }
