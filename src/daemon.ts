@@ -68,6 +68,7 @@ export class Daemon {
       profile: profile.raw,
       timezone: nodeTimezone(),
       peers: () => this.mesh.deviceList.list(),
+      deviceListText: config.network.publicDeviceList ? () => this.mesh.deviceList.text() : undefined,
       now: () => new Date(),
     });
     this.hardware = new HardwareApis(loaded, log, () => {

@@ -66,6 +66,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { name: 'PIMESH_PUBLIC_IP_URL', path: ['identity', 'publicIpUrl'], parse: text },
   { name: 'PIMESH_HOST_NAMES', path: ['http', 'hostNames'], parse: list },
   { name: 'PIMESH_TRUSTED_PROXIES', path: ['http', 'trustedProxies'], parse: list },
+  { name: 'PIMESH_PUBLIC_DEVICE_LIST', path: ['network', 'publicDeviceList'], parse: onOff },
   { name: 'PIMESH_SEEDS', path: ['network', 'seeds'], parse: list },
   { name: 'PIMESH_GOSSIP_INTERVAL', path: ['network', 'gossipIntervalSeconds'], parse: int },
   { name: 'PIMESH_ELECTION_RULE', path: ['election', 'rule'], parse: text },

@@ -101,6 +101,11 @@ export const configSchema = z.strictObject({
       fanout: z.number().int().min(1).max(64).default(3),
       /** A peer silent this long is stale: no longer posted to (one probe per round). */
       staleAfterDays: z.number().positive().default(7),
+      /**
+       * Answer `chargecontroller.php?day=deviceList` with deviceList.json as the original did (every
+       * node's IP, MAC and POE log, public), for the original admin console's Network Status.
+       */
+      publicDeviceList: z.boolean({ error: 'must be true or false' }).default(false),
       /** A peer silent this long is dropped from the gossip targets (deviceList.json keeps it). */
       dropAfterDays: z.number().positive().default(30),
     })

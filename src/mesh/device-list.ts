@@ -116,6 +116,11 @@ export class DeviceListFile {
     return this.#list;
   }
 
+  /** The file's text as the original's `file_get_contents` gives it ('' when there is no list). */
+  text(): string {
+    return this.#empty ? '' : encodeDeviceList(this.#list);
+  }
+
   /** Reads the file (again, if it changed) and returns the list. */
   load(): Promise<readonly DeviceEntry[]> {
     return this.#serial(async () => {

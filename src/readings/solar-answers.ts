@@ -48,7 +48,7 @@ export class SolarAnswers {
     const line = q.get('line');
     if (line !== undefined) return this.#line(version, line);
     const day = q.get('day');
-    if (day !== undefined) return this.#day(version, day);
+    if (day !== undefined) return this.#day(flavor, version, day);
     const info = q.get('systemInfo');
     if (info !== undefined) return this.#systemInfo(flavor, version, info);
     const network = q.get('networkInfo');
@@ -120,7 +120,7 @@ export class SolarAnswers {
     );
   }
 
-  #day(version: 1 | 2, day: string): string | Buffer {
+  #day(flavor: Flavor, version: 1 | 2, day: string): string | Buffer {
     if (day === 'list') {
       const files = this.#ctx.store.listFiles();
       return version === 1 ? json(files) : json(ordered([[day, files]]));
@@ -157,7 +157,12 @@ export class SolarAnswers {
       if (found === undefined) return 'false';
       return this.#memo.get(`named|${versionTag([found])}`, () => json(found.rows as PhpValue[]));
     }
-    if (day === 'deviceList') refuseDeviceList();
+    if (day === 'deviceList') {
+      const text = this.#ctx.deviceListText;
+      if (text === undefined) refuseDeviceList();
+      // chargecontroller.php echoes the raw file; opendata.php dropped the query (an empty body).
+      return flavor === 'chargecontroller' ? text() : '';
+    }
     return '';
   }
 

@@ -32,6 +32,11 @@ export interface QueryContext {
   timezone: string;
   /** The peer list, or undefined when there is none. */
   peers: () => readonly PublicPeer[] | undefined;
+  /**
+   * deviceList.json as the original's `day=deviceList` echoes it; present only when the steward made
+   * the list public (`network.publicDeviceList`), otherwise that query is a 403.
+   */
+  deviceListText?: () => string;
   now: () => Date;
 }
 
