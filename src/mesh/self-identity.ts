@@ -6,12 +6,26 @@ import type { SelfInfo } from './gossip/dissemination.js';
 
 const NO_MAC = '00:00:00:00:00:00';
 
-/** The first non-internal interface of a family, as `os.networkInterfaces()` lists them. */
-function firstInterface(family: 'IPv4') {
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const a of addresses ?? []) if (!a.internal && a.family === family && a.mac !== NO_MAC) return a;
+type Nic = ReturnType<typeof networkInterfaces>[string] extends (infer A)[] | undefined ? A : never;
+
+/** Interfaces change rarely (a new DHCP lease); listing them costs a system call per interface. */
+const NIC_TTL_MS = 10_000;
+let cached: { at: number; nic: Nic | undefined } | undefined;
+
+/** The first non-internal IPv4 interface, as `os.networkInterfaces()` lists them (cached for 10 s). */
+function firstInterface(now = Date.now()): Nic | undefined {
+  if (cached && now - cached.at < NIC_TTL_MS) return cached.nic;
+  let nic: Nic | undefined;
+  search: for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) {
+      if (!a.internal && a.family === 'IPv4' && a.mac !== NO_MAC) {
+        nic = a;
+        break search;
+      }
+    }
   }
-  return undefined;
+  cached = { at: now, nic };
+  return nic;
 }
 
 /**
@@ -28,7 +42,7 @@ export function selfInfo(
   /** The address a what-is-my-IP lookup gave, if any. */
   looked?: string,
 ): SelfInfo {
-  const nic = firstInterface('IPv4');
+  const nic = firstInterface();
   const host = config.identity.publicIp ?? looked ?? nic?.address ?? '127.0.0.1';
   const port = listening;
   const hasPort = /:\d+$/.test(host) && !host.includes('::');
