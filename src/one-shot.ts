@@ -1,7 +1,7 @@
-import got from 'got';
 import type { LoadedConfig } from './config/load.js';
 import { Daemon } from './daemon.js';
 import { stderrLogger } from './log.js';
+import { boundedRequest, MiB } from './util/bounded-request.js';
 
 /**
  * `pimesh log-sample`: asks a daemon on this machine to take the sample (it holds the serial port);
@@ -36,13 +36,13 @@ async function runJob(
   // The daemon listens on every address (0.0.0.0 / ::) or on one; ask it where it listens.
   const target = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   try {
-    const response = await got.post(`http://${target}:${port}/api/jobs/${job}`, {
-      timeout: { request: 15_000 },
-      retry: { limit: 0 },
-      throwHttpErrors: false,
+    const response = await boundedRequest(`http://${target}:${port}/api/jobs/${job}`, {
+      method: 'POST',
+      timeoutMs: 15_000,
+      maxBytes: 4 * MiB,
     });
     const body = response.body;
-    if (response.ok) {
+    if (response.statusCode >= 200 && response.statusCode < 300) {
       console.log(body);
       return 0;
     }

@@ -69,7 +69,8 @@ export async function boundedRequest(
   const stream = got.stream(url, {
     method: options.method ?? 'GET',
     headers: options.headers,
-    body: options.body,
+    // A got stream of a method with a body waits for one to be piped in: give it an empty one.
+    body: options.body ?? (options.method && options.method !== 'GET' ? '' : undefined),
     timeout: { request: options.timeoutMs },
     retry: { limit: 0 },
     followRedirect: false,

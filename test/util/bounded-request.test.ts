@@ -84,3 +84,12 @@ test('redirects are not followed, so a key in the body is never sent on', async 
   });
   t.is(res.statusCode, 302);
 });
+
+test('a POST without a body is sent with an empty one and answered', async (t) => {
+  const url = await serve(t, (req, res) => {
+    res.end(`${req.method} ${req.headers['content-length']}`);
+  });
+  const res = await boundedRequest(url, { method: 'POST', timeoutMs: 2000, maxBytes: KiB });
+  t.is(res.statusCode, 200);
+  t.is(res.body, 'POST 0');
+});
