@@ -6,17 +6,9 @@ import { FailureLimiter } from '../../src/auth/failure-limiter.js';
 import { errorMiddleware } from '../../src/http/errors.js';
 import { fromThisMachine, HostNames, hostOf, requestOrigin } from '../../src/http/request-origin.js';
 import { jobRoutes } from '../../src/http/routes/jobs.js';
-import { KEY, postApp, rawBody } from '../mesh/api-post-app.js';
+import { FIELDS, KEY, postApp, rawBody } from '../mesh/api-post-app.js';
 
 const PATH = '/api/v1/api.php';
-const FIELDS = {
-  stamp: '1612345678.123',
-  ip: '1.2.3.4',
-  mac: 'b8:27:eb:00:00:01',
-  name: 'One',
-  tz: 'UTC',
-  log: 'a',
-};
 const body = (key = KEY) => rawBody({ api_key: key, ...FIELDS });
 
 test('Host names: addresses of any kind, localhost and configured names pass; other names do not', (t) => {

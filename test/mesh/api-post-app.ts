@@ -14,6 +14,16 @@ import { PeerState } from '../../src/mesh/peer-state.js';
 
 export const KEY = 'testkey';
 
+/** One valid announcement's fields besides the key. */
+export const FIELDS = {
+  stamp: '1612345678.123',
+  ip: '1.2.3.4',
+  mac: 'b8:27:eb:00:00:01',
+  name: 'One',
+  tz: 'UTC',
+  log: 'a',
+};
+
 /** A Python-client style body, built by concatenation without URL-encoding (§5). */
 export function rawBody(fields: Record<string, string>): string {
   return Object.entries(fields)

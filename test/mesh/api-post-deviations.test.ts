@@ -7,18 +7,10 @@ import bcrypt from 'bcryptjs';
 import request from 'supertest';
 import { FailureLimiter } from '../../src/auth/failure-limiter.js';
 import { NetworkKey } from '../../src/mesh/network-key.js';
-import { KEY, postApp, rawBody } from './api-post-app.js';
+import { FIELDS, KEY, postApp, rawBody } from './api-post-app.js';
 
 // Deliberate deviations from the original api.php POST (which answers 200 to everything).
 const PATH = '/api/v1/api.php';
-const FIELDS = {
-  stamp: '1612345678.123',
-  ip: '1.2.3.4',
-  mac: 'b8:27:eb:00:00:01',
-  name: 'One',
-  tz: 'UTC',
-  log: 'a',
-};
 const ONE =
   '{"mac":"b8:27:eb:00:00:01","ip":"1.2.3.4","time stamp":"1612345678.123","name":"One","tz":"UTC","log":["a"]}';
 const OTHER =
