@@ -7,6 +7,8 @@ import {
   shuffle,
 } from '../../src/mesh/gossip/dissemination.js';
 import { PeerError } from '../../src/mesh/gossip/errors.js';
+import type { GossipForm } from '../../src/mesh/gossip/transport.js';
+import { measure } from '../bench/gossip-sim.js';
 import {
   apiReceiver,
   type GossipHandler,
@@ -15,8 +17,6 @@ import {
   seededRandom,
 } from '../helpers/gossip/memory-transport.js';
 import { runOriginalClient } from '../helpers/gossip/original-scheme.js';
-import type { GossipForm } from '../../src/mesh/gossip/transport.js';
-import { measure } from '../bench/gossip-sim.js';
 
 const KEY = 'mesh-key';
 const DAY = 24 * 60 * 60 * 1000;

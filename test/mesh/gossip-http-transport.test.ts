@@ -4,8 +4,8 @@ import test, { type ExecutionContext } from 'ava';
 import { Disseminator } from '../../src/mesh/gossip/dissemination.js';
 import { isTransient, PeerError } from '../../src/mesh/gossip/errors.js';
 import { HttpTransport, peerUrl } from '../../src/mesh/gossip/http-transport.js';
-import { MemoryPeerList } from '../helpers/gossip/memory-transport.js';
 import { encodeForm, type GossipForm } from '../../src/mesh/gossip/transport.js';
+import { MemoryPeerList } from '../helpers/gossip/memory-transport.js';
 
 interface Received {
   method: string;

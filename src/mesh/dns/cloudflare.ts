@@ -1,11 +1,3 @@
-/**
- * Cloudflare API v4 with an API token (`Authorization: Bearer`, permission Zone → DNS → Edit):
- * - current(): `GET /zones/{zone_id}/dns_records?type=A&name=<record>` → the record's `content`;
- * - update(): `PATCH /zones/{zone_id}/dns_records/{id}` when the record exists, else
- *   `POST /zones/{zone_id}/dns_records`, both with `{type, name, content, ttl, proxied}`.
- * Every answer is the v4 envelope `{success, errors, messages, result}`.
- */
-import { z } from 'zod';
 import { boundedRequest, MiB } from '../../util/bounded-request.js';
 import type { CloudflareConfig } from './config.js';
 import { DEFAULT_TIMEOUT_MS, type HttpProviderOptions, requestFailed, requireIpv4 } from './namecheap.js';

@@ -1,11 +1,3 @@
-/**
- * Any other DNS service: an executable run without a shell, with the address in `PIMESH_DNS_IP` and the
- * name in `PIMESH_DNS_TARGET`. Exit 0 is success (the first line of stdout describes it); anything else
- * is a rejection quoting the last line of stderr. The command gets a minimal environment: no variable of
- * the daemon's own (the network and admin keys live there) and no secret unless `passSecrets` lists it.
- */
-import { isAbsolute } from 'node:path';
-import { z } from 'zod';
 import { type CommandError, describeEnd, type RunResult, runCommand } from '../../util/run-command.js';
 import type { CommandConfig } from './config.js';
 import { redact, requireIpv4 } from './namecheap.js';

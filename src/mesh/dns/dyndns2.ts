@@ -1,10 +1,3 @@
-/**
- * The dyndns2 protocol as ddclient speaks it (Dyn, No-IP, DynDNS-compatible services, most routers'
- * "custom DDNS"): `GET <server>/nic/update?hostname=<host>&myip=<ip>` with HTTP Basic auth, answered with
- * a plain-text return code per host: `good <ip>` or `nochg <ip>` for success, `badauth`, `nohost`,
- * `abuse`… for failures, `911`/`dnserr` for the service's own trouble.
- */
-import { z } from 'zod';
 import { VERSION } from '../../version.js';
 import type { Dyndns2Config } from './config.js';
 import {

@@ -1,8 +1,3 @@
-/**
- * The DNS provider chosen in the config (`dns.provider`), with the settings every provider shares:
- * where the secrets are, how often an update may be sent and how often a failure is retried.
- */
-import { z } from 'zod';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
 import { createCloudflare } from './cloudflare.js';

@@ -7,7 +7,6 @@
  * the password travels in the URL, so no URL, header or got error ever reaches a message.
  */
 import { isIPv4 } from 'node:net';
-import { z } from 'zod';
 import { boundedRequest, formatBytes, KiB, ResponseTooLargeError } from '../../util/bounded-request.js';
 import type { NamecheapConfig } from './config.js';
 import { type DnsProvider, DnsUpdateError, type Secrets } from './types.js';

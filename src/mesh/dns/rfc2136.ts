@@ -6,10 +6,9 @@
 import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { connect, isIPv4, isIPv6 } from 'node:net';
-import { z } from 'zod';
 import type { Rfc2136Config } from './config.js';
 import { type DnsMessage, decodeMessage, encodeQuery, encodeUpdateA, rcodeName } from './dns-message.js';
-import { signMessage, type TsigAlgorithm, type TsigKey, verifyTsig } from './tsig.js';
+import { signMessage, type TsigKey, verifyTsig } from './tsig.js';
 import { type DnsErrorCode, type DnsProvider, DnsUpdateError, type Secrets } from './types.js';
 
 const PROVIDER = 'rfc2136';

@@ -1,10 +1,3 @@
-/**
- * The Solar Protocol DNS gateway (dns-gateway/index.php), as solarProtocol.py calls it since 2021-08:
- * `GET <gateway>/?ip=<ip>&key=<DNS_KEY>`. The gateway checks the key against its bcrypt list, calls
- * Namecheap with its own password and echoes Namecheap's XML; a key it does not know gets
- * `api key not verified`. The gateway's `?poe` names a server, not an address, so there is no current().
- */
-import { z } from 'zod';
 import type { SpGatewayConfig } from './config.js';
 import {
   DEFAULT_TIMEOUT_MS,
