@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
 import { TRACER_HEADER_LINE } from '../src/readings/tracer-csv.js';
 import { runCli, startPimesh, tempCwd } from './helpers/pimesh-process.js';
+import { until } from './helpers/until.js';
 
 test('with no configuration, serve runs a node with a simulated charge controller, clearly marked', async (t) => {
   const node = await startPimesh();
@@ -13,12 +13,10 @@ test('with no configuration, serve runs a node with a simulated charge controlle
     };
     t.is(status.chargeController.source, 'simulator');
     t.true(status.chargeController.simulated);
-    // The first sample is taken at start-up.
-    let body = '';
-    for (let i = 0; i < 40 && body === ''; i++) {
-      body = await (await fetch(node.url('/api/v1/chargecontroller.php?value=PV-voltage'))).text();
-      if (body === '') await sleep(50);
-    }
+    // The first sample is taken at start-up, soon after the node listens.
+    const voltage = () =>
+      fetch(node.url('/api/v1/chargecontroller.php?value=PV-voltage')).then((r) => r.text());
+    const body = await until('the first sample', voltage);
     t.regex(body, /^\d+\.\d+$/);
     const files = readdirSync(join(node.cwd, 'data', 'charge-controller'));
     t.is(files.length, 1);
@@ -38,7 +36,8 @@ test('with no configuration, serve runs a node with a simulated charge controlle
 test('PIMESH_SCHEDULE=off only serves; log-sample asks the running daemon for one sample', async (t) => {
   const node = await startPimesh({ PIMESH_SCHEDULE: 'off' });
   try {
-    await sleep(300);
+    // Start-up ends with the scheduling, which says it schedules nothing.
+    await until('start-up to end', () => node.logs().includes('PIMESH_SCHEDULE=off: no in-process jobs'));
     t.false(existsSync(join(node.cwd, 'data', 'charge-controller')), 'no job ran');
     const run = await runCli(['log-sample'], { PIMESH_PORT: String(node.port) }, node.cwd);
     t.is(run.code, 0, run.stderr);
@@ -67,7 +66,8 @@ test('log-sample without a daemon and without hardware fails with a clear messag
   const cwd = tempCwd();
   const run = await runCli(
     ['log-sample'],
-    { PIMESH_PORT: '47999', PIMESH_CHARGE_CONTROLLER: '/dev/ttyNOPE0' },
+    // Nothing listens on 127.0.0.254 (other tests' daemons are on 127.0.0.1): no daemon to ask.
+    { PIMESH_HOST: '127.0.0.254', PIMESH_PORT: '47999', PIMESH_CHARGE_CONTROLLER: '/dev/ttyNOPE0' },
     cwd,
   );
   t.is(run.code, 1);

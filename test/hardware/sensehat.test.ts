@@ -143,10 +143,10 @@ test('a read that blocks (an I2C transfer that hangs) times out and names the ch
     const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => undefined);
     await writer?.close();
   });
-  const started = performance.now();
-  const reading = await hat(root, 150).read();
-  t.true(performance.now() - started < 3000, 'the timeout, not the blocked read, ends the request');
-  t.regex(reading.errors.hts221, /hts221 .* did not answer within 150 ms/);
+  // The FIFO has no writer until teardown, so only the timeout can end this read. It is long enough for
+  // the other chips' files to be read on a busy machine.
+  const reading = await hat(root, 2000).read();
+  t.regex(reading.errors.hts221, /hts221 .* did not answer within 2000 ms/);
   t.is(reading.sensors.pressure_hpa, 1011.6);
 });
 

@@ -22,6 +22,8 @@ export interface FakeService {
   /** http://127.0.0.1:<port> */
   origin: string;
   requests: RecordedRequest[];
+  /** Requests the client hung up on before they were answered (a silent server's, once it gives up). */
+  abandoned: RecordedRequest[];
   problems: string[];
 }
 
@@ -29,6 +31,7 @@ export type Handler = (req: RecordedRequest, res: ServerResponse, problem: (mess
 
 export async function startFake(t: ExecutionContext, handler: Handler): Promise<FakeService> {
   const requests: RecordedRequest[] = [];
+  const abandoned: RecordedRequest[] = [];
   const problems: string[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -44,6 +47,9 @@ export async function startFake(t: ExecutionContext, handler: Handler): Promise<
         body: Buffer.concat(chunks).toString('utf8'),
       };
       requests.push(recorded);
+      res.on('close', () => {
+        if (!res.writableEnded) abandoned.push(recorded);
+      });
       let refused = false;
       handler(recorded, res, (message) => {
         problems.push(message);
@@ -58,7 +64,12 @@ export async function startFake(t: ExecutionContext, handler: Handler): Promise<
     server.closeAllConnections();
     server.close();
   });
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, problems };
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    abandoned,
+    problems,
+  };
 }
 
 /** Problems when the query does not hold exactly `keys`, once each. */

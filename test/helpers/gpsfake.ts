@@ -3,13 +3,12 @@
  * loopback addresses unless given -G). Linux; needs `gpsfake` and `gpsd` on PATH.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findTool, requireTool } from './socat.js';
+import { findTool } from './needs.js';
 
 export interface Gpsfake {
   port: number;
@@ -27,14 +26,10 @@ export interface GpsfakeOptions {
 }
 
 /**
- * requireTool() for gpsfake and the gpsd it runs, which gpsfake also finds in /usr/sbin (often not on a
- * user's PATH). Under CI a missing one throws; elsewhere it logs SKIPPED and returns false.
+ * What startGpsfake() runs: gpsfake and the gpsd it starts (findTool also looks in /usr/sbin, where
+ * gpsd lives, often off a user's PATH). Register its tests with `needs(...GPSFAKE_TOOLS)` (./needs.ts).
  */
-export function requireGpsfake(log: (message: string) => void): boolean {
-  if (!requireTool('gpsfake', log)) return false;
-  if (findTool('gpsd') || existsSync('/usr/sbin/gpsd')) return true;
-  return requireTool('gpsd', log);
-}
+export const GPSFAKE_TOOLS = ['gpsfake', 'gpsd'];
 
 /** A TCP port free on 127.0.0.1 right now. */
 export async function freePort(): Promise<number> {
@@ -80,7 +75,7 @@ export async function startGpsfake(
   const args = ['-n', '-q', '-P', String(port), '-c', String(options.cycleSeconds ?? 0.05), log];
   // gpsd's control socket goes to $TMPDIR/gpsfake-<pid>.sock and outlives it: a directory of our own.
   const dir = await mkdtemp(join(tmpdir(), 'pimesh-gpsfake-'));
-  const child = spawn('gpsfake', args, {
+  const child = spawn(findTool('gpsfake') ?? 'gpsfake', args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, TMPDIR: dir },
   });
@@ -112,7 +107,7 @@ export async function startGpsfake(
     await rm(dir, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   while (!(await accepts(port))) {
     if (!alive()) {
       await stop();

@@ -30,10 +30,12 @@ const read = (cwd: string) => {
     (e) => `${e.mac}=${e.ip}`,
   );
 };
+// Polled until both lists hold both nodes; the deadline is a safety net for a busy machine, and `ms`
+// is only reported, never judged.
 const started = Date.now();
 let lists: string[][] = [];
 let ok = false;
-while (Date.now() - started < 20_000 && !ok) {
+while (Date.now() - started < 60_000 && !ok) {
   await sleep(200);
   lists = nodes.map((n) => read(n.cwd));
   ok = lists.every((list) => macs.every((mac) => list.some((e) => e.startsWith(`${mac}=`))));

@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { findTool, requireTool } from './socat.js';
+import { findTool } from './needs.js';
 
 const run = promisify(execFile);
 
@@ -69,23 +69,19 @@ export async function freePort(): Promise<number> {
 }
 
 async function keygen(name: string, algorithm: NamedKey['algorithm']): Promise<NamedKey> {
-  const { stdout } = await run('tsig-keygen', ['-a', algorithm, name]);
+  const { stdout } = await run(findTool('tsig-keygen') ?? 'tsig-keygen', ['-a', algorithm, name]);
   const secret = /secret\s+"([^"]+)"/.exec(stdout)?.[1];
   if (!secret) throw new Error(`tsig-keygen printed no secret: ${stdout}`);
   return { name, algorithm, secret };
 }
 
-/**
- * Starts named, resolving once it logs "running". Without named: under CI=true this throws, otherwise it logs
- * "SKIPPED: named not installed" and resolves undefined (the test should then pass without checking anything).
- */
-export async function startNamed(
-  log: (message: string) => void = (message) => console.warn(message),
-  options: { startTimeoutMs?: number } = {},
-): Promise<Named | undefined> {
-  if (!requireTool('named', log) || !requireTool('tsig-keygen', log) || !requireTool('dig', log)) {
-    return undefined;
-  }
+/** What startNamed() runs: register its tests with `needs(...NAMED_TOOLS)` (./needs.ts). */
+export const NAMED_TOOLS = ['named', 'tsig-keygen', 'dig'];
+
+/** Starts named, resolving once it logs "running". Throws when one of NAMED_TOOLS is missing. */
+export async function startNamed(options: { startTimeoutMs?: number } = {}): Promise<Named> {
+  const absent = NAMED_TOOLS.filter((tool) => !findTool(tool));
+  if (absent.length > 0) throw new Error(`not installed: ${absent.join(', ')}`);
   const dir = await mkdtemp(join(tmpdir(), 'pimesh-named-'));
   const [sha256, sha512, sha1, readonly] = await Promise.all([
     keygen('ddns-key', 'hmac-sha256'),
@@ -137,7 +133,7 @@ export async function startNamed(
     output += String(error);
   });
   const started = new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), options.startTimeoutMs ?? 10_000);
+    const timer = setTimeout(() => resolve(false), options.startTimeoutMs ?? 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (/\brunning\b/.test(output)) {
@@ -174,7 +170,7 @@ export async function startNamed(
     secret: sha256.secret,
     keys,
     async dig(name) {
-      const { stdout } = await run('dig', [
+      const { stdout } = await run(findTool('dig') ?? 'dig', [
         '@127.0.0.1',
         '-p',
         String(port),

@@ -40,7 +40,13 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, cwd = tempCwd()) 
   });
 }
 
-/** `pimesh serve` on 127.0.0.1 and a free port; resolves once it listens. */
+/**
+ * How long `pimesh serve` may take to listen: a safety net, not a measurement. A cold start compiles the
+ * TypeScript through tsx, which on a busy machine (CI, `npm test` beside other work) takes a while.
+ */
+const START_TIMEOUT_MS = 90_000;
+
+/** `pimesh serve` on 127.0.0.1 and a free port (port 0: the kernel's choice); resolves once it listens. */
 export async function startPimesh(env: NodeJS.ProcessEnv = {}, cwd = tempCwd()): Promise<PimeshProcess> {
   const child = spawn(process.execPath, ['--import', TSX, CLI, 'serve'], {
     cwd,
@@ -62,7 +68,10 @@ export async function startPimesh(env: NodeJS.ProcessEnv = {}, cwd = tempCwd()):
     }),
   );
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pimesh did not start:\n${out}`)), 15_000);
+    const timer = setTimeout(
+      () => reject(new Error(`pimesh did not listen within ${START_TIMEOUT_MS} ms:\n${out}`)),
+      START_TIMEOUT_MS,
+    );
     const check = () => {
       const match = /"port":(\d+),"msg":"listening"/.exec(out);
       if (match) {

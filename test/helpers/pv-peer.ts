@@ -14,6 +14,11 @@ export interface PvPeer {
   holder?: { mac: string; since: string };
   /** Requests seen, as path+query. */
   requests: string[];
+  /**
+   * What happened, in order: `request <path+query>` when one arrives, `abandoned <path+query>` when the
+   * client hangs up before it was answered (a hanging peer's requests, once the client gives up).
+   */
+  events: string[];
   close(): Promise<void>;
 }
 
@@ -25,6 +30,7 @@ export async function startPvPeer(value = '0', datetime = ''): Promise<PvPeer> {
     datetime,
     hang: false,
     requests: [],
+    events: [],
     close: () =>
       new Promise((resolve) => {
         for (const s of sockets) s.destroy();
@@ -33,6 +39,10 @@ export async function startPvPeer(value = '0', datetime = ''): Promise<PvPeer> {
   };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     peer.requests.push(req.url ?? '');
+    peer.events.push(`request ${req.url ?? ''}`);
+    res.on('close', () => {
+      if (!res.writableEnded) peer.events.push(`abandoned ${req.url ?? ''}`);
+    });
     if (peer.hang) return;
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/api/election' && peer.holder) {

@@ -1,40 +1,14 @@
 /**
  * Pseudo-terminal pairs from socat, for driving serial-port code against a simulated device on the other end
- * (Modbus charge controller, GNSS receiver, LTE modem...). Linux/macOS; needs `socat` on PATH.
+ * (Modbus charge controller, GNSS receiver, LTE modem...). Linux/macOS; needs `socat` on PATH: tests
+ * using it are registered through `needs('socat')` (./needs.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-/** Absolute path of an executable on PATH, or undefined. */
-export function findTool(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {}
-  }
-  return undefined;
-}
-
-/**
- * True when `name` is installed. Otherwise: under CI (`CI=true`) a missing tool is a failure, so this throws;
- * elsewhere it logs "SKIPPED: <name> not installed" (pass `t.log`) and returns false, and the test should return.
- */
-export function requireTool(
-  name: string,
-  log: (message: string) => void = (message) => console.warn(message),
-): boolean {
-  if (findTool(name)) return true;
-  if (process.env.CI === 'true') throw new Error(`${name} is not installed (required under CI)`);
-  log(`SKIPPED: ${name} not installed`);
-  return false;
-}
+import { findTool } from './needs.js';
 
 export interface PtyPair {
   /** The directory holding both links. */
@@ -51,7 +25,7 @@ export interface PtyPairOptions {
   /** Link names inside the directory. */
   deviceName?: string;
   hostName?: string;
-  /** How long to wait for socat to create both links. */
+  /** How long to wait for socat to create both links (a safety net: it is quick even on a busy machine). */
   startTimeoutMs?: number;
 }
 
@@ -103,7 +77,7 @@ export async function openPtyPair(dir?: string, options: PtyPairOptions = {}): P
     if (ownsDir) await rm(base, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + (options.startTimeoutMs ?? 5000);
+  const deadline = Date.now() + (options.startTimeoutMs ?? 15_000);
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`socat exited before creating ${devicePath}: ${stderr.trim()}`);

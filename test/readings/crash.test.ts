@@ -7,6 +7,7 @@ import test from 'ava';
 import { TRACER_HEADER_LINE } from '../../src/readings/tracer-csv.js';
 import { TracerStore } from '../../src/readings/tracer-store.js';
 import { TSX } from '../helpers/pimesh-process.js';
+import { until } from '../helpers/until.js';
 
 const WRITER = new URL('../helpers/append-forever.ts', import.meta.url).pathname;
 
@@ -19,17 +20,21 @@ async function runAndKill(dir: string, ms: number): Promise<number> {
   child.stdout?.on('data', (chunk: Buffer) => {
     out += chunk.toString();
   });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  // Wait until it writes, then a little more, then kill it mid-stream.
-  for (let i = 0; i < 200 && !out.includes('\n'); i++) await sleep(25);
+  // 'close', not 'exit': acknowledgements still in the pipe when it dies are read to the end first.
+  const closed = new Promise((resolve) => child.once('close', resolve));
+  // Wait until it has acknowledged a row (however long a busy machine takes to start it), then let it
+  // append a little longer, and kill it wherever it then is.
+  const acknowledged = () => out.includes('\n') || child.exitCode !== null;
+  await until('the writer to acknowledge its first row', acknowledged, { timeoutMs: 60_000 });
   await sleep(ms);
   child.kill('SIGKILL');
-  await exited;
+  await closed;
   const acked = out.trim().split('\n').filter(Boolean);
   return acked.length === 0 ? 0 : Number(acked.at(-1));
 }
 
 test('a logger killed with SIGKILL while appending loses at most the row being written', async (t) => {
+  t.timeout(300_000); // five cold starts of a writer on a busy machine: a safety net, not a measurement
   const dir = mkdtempSync(join(tmpdir(), 'pimesh-crash-'));
   let expected = 0; // rows acknowledged across all runs
   for (const ms of [150, 40, 260, 5, 90]) {

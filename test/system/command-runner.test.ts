@@ -1,5 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import test from 'ava';
 import { CommandError, execFileRunner } from '../../src/system/command-runner.js';
+import { running, until } from '../helpers/until.js';
 
 const node = process.execPath;
 
@@ -25,10 +29,18 @@ test('a missing executable rejects with ENOENT', async (t) => {
 });
 
 test('a command that hangs is killed at the timeout', async (t) => {
-  const started = Date.now();
-  const error = await t.throwsAsync<CommandError>(
-    execFileRunner(node, ['-e', 'setTimeout(() => {}, 10000)'], 300),
-  );
+  const pidFile = join(mkdtempSync(join(tmpdir(), 'pimesh-runner-')), 'pid');
+  t.teardown(() => {
+    try {
+      process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    } catch {}
+    rmSync(dirname(pidFile), { recursive: true, force: true });
+  });
+  // It never ends by itself: only the kill at the timeout can. Long enough for a busy machine to start it.
+  const hang = `echo $$ > '${pidFile}'; exec sleep 3600`;
+  const error = await t.throwsAsync<CommandError>(execFileRunner('/bin/sh', ['-c', hang], 2000));
   t.is(error?.code, 'ETIMEDOUT');
-  t.true(Date.now() - started < 5000);
+  t.regex(error?.message ?? '', /timed out after 2000 ms/);
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  t.true(await until('the command to be gone', () => !running(pid)));
 });

@@ -1,9 +1,17 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import test from 'ava';
 import request from 'supertest';
+import { condition, needs } from '../helpers/needs.js';
 import { monitorApp } from './app.js';
 import { FakeSource, header, manualClock } from './fake-source.js';
+
+/** Whether this machine has an IPv6 loopback (containers often have none), before any test is declared. */
+const ipv6Loopback = await new Promise<boolean>((resolve) => {
+  const probe = createNetServer();
+  probe.once('error', () => resolve(false));
+  probe.listen(0, '::1', () => probe.close(() => resolve(true)));
+});
 
 const LIMITED = { error: 'Rate limit exceeded', message: 'Maximum 60 requests per 60 seconds' };
 
@@ -88,15 +96,15 @@ test('the key is the socket address: X-Forwarded-For does not change it', async 
   await close();
 });
 
-test('different client addresses have their own windows (127.0.0.1 and ::1)', async (t) => {
-  const { port, close } = await listen({ config: { rateLimit: { requests: 1 } } }, '::');
-  const v4 = `http://127.0.0.1:${port}`;
-  t.is((await request(v4).get('/health')).status, 200);
-  t.is((await request(v4).get('/health')).status, 429, 'IPv4-mapped ::ffff:127.0.0.1 is one client');
-  try {
+// A machine without ::1 (a CI container too) is no failure of the limiter: skipped there, saying so.
+needs(condition(ipv6Loopback, 'no IPv6 loopback (::1)', false))(
+  'different client addresses have their own windows (127.0.0.1 and ::1)',
+  async (t) => {
+    const { port, close } = await listen({ config: { rateLimit: { requests: 1 } } }, '::');
+    const v4 = `http://127.0.0.1:${port}`;
+    t.is((await request(v4).get('/health')).status, 200);
+    t.is((await request(v4).get('/health')).status, 429, 'IPv4-mapped ::ffff:127.0.0.1 is one client');
     t.is((await request(`http://[::1]:${port}`).get('/health')).status, 200);
-  } catch (error) {
-    t.log(`SKIPPED ::1 part: ${(error as Error).message}`);
-  }
-  await close();
-});
+    await close();
+  },
+);

@@ -42,7 +42,8 @@ function client(t: ExecutionContext, options: GpsdClientOptions): GpsdClient {
   return gpsd;
 }
 
-async function eventually(condition: () => boolean, timeoutMs = 5000): Promise<boolean> {
+/** Polls until `condition` holds; false after the deadline, a safety net generous for a busy machine. */
+async function eventually(condition: () => boolean, timeoutMs = 30_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) return false;

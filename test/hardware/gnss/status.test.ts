@@ -4,7 +4,7 @@
  */
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import request from 'supertest';
 import { gnssConfigSchema } from '../../../src/hardware/gnss/config.js';
@@ -14,6 +14,7 @@ import { systemctlIsActive } from '../../../src/hardware/gnss/service-state.js';
 import { UartReader } from '../../../src/hardware/gnss/uart-reader.js';
 import { type GnssDeps, gnssRoutes } from '../../../src/http/routes/gnss.js';
 import { routeApp } from '../../helpers/route-app.js';
+import { running, until } from '../../helpers/until.js';
 
 async function script(t: ExecutionContext, body: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'pimesh-systemctl-'));
@@ -54,10 +55,17 @@ test('no systemd, no systemctl or a hanging one: unknown (undefined), within the
   );
   t.is(await systemctlIsActive({ command: noSystemd })('gpsd.service'), undefined);
   t.is(await systemctlIsActive({ command: '/nonexistent/systemctl' })('gpsd.service'), undefined);
-  const hangs = await script(t, 'sleep 5');
-  const started = performance.now();
-  t.is(await systemctlIsActive({ command: hangs, timeoutMs: 200 })('gpsd.service'), undefined);
-  t.true(performance.now() - started < 2000);
+  // It would never answer by itself: only the timeout can end the wait, and the kill end the process.
+  const hangs = await script(t, 'echo $$ > "$(dirname "$0")/pid"\nexec sleep 3600');
+  const pidFile = join(dirname(hangs), 'pid');
+  t.teardown(async () => {
+    try {
+      process.kill(Number(await readFile(pidFile, 'utf8')), 'SIGKILL');
+    } catch {}
+  });
+  t.is(await systemctlIsActive({ command: hangs, timeoutMs: 2000 })('gpsd.service'), undefined);
+  const pid = Number(await readFile(pidFile, 'utf8'));
+  t.true(await until('the hanging systemctl to be killed', () => !running(pid)));
 });
 
 test('a status asked often runs systemctl once per cache period', async (t) => {
