@@ -13,11 +13,18 @@ import type { BenchContext, Benchmark } from './lib/context.js';
 import { defaultLoadTool, killLoadNow } from './lib/load.js';
 import { type BenchCheck, formatChecks, formatResult } from './lib/report.js';
 import { ProcessRegistry } from './lib/servers.js';
+import { memoryRecoveryBench } from './memory-recovery.bench.js';
 import { solarApiBench } from './solar-api.bench.js';
 import { systemMonitorBench } from './system-monitor.bench.js';
 
 /** In order. Later benchmarks (gossip, election, /stats) are added here. */
-export const BENCHMARKS: Benchmark[] = [solarApiBench, gossipBench, electionBench, systemMonitorBench];
+export const BENCHMARKS: Benchmark[] = [
+  solarApiBench,
+  gossipBench,
+  electionBench,
+  systemMonitorBench,
+  memoryRecoveryBench,
+];
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

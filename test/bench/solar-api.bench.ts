@@ -22,7 +22,7 @@ const ROUNDS = 2;
 const IDLE_SEC = 2;
 const WARM_SAMPLES = 20;
 
-const TARGET_RATIO = 0.6;
+const TARGET_RATIO = 0.8;
 const TARGET_P99_MS = 20;
 const TARGET_IDLE_RSS = 80 * 1024 * 1024;
 
