@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 // First: V8 flags must be set before the other modules are evaluated.
 import './low-memory.js';
 import { parseArgs } from 'node:util';
@@ -17,12 +17,18 @@ Commands:
   log-sample     take one charge-controller sample now (asks a running daemon first)
   post-ip        one gossip round: post this node's address to seeds and peers (daemon first)
   elect          one point-of-entry election round, and the DNS update if this node wins (daemon first)
+  sensors        LAN sensor boards: list, connections, simulate (see pimesh sensors --help)
   config         check the configuration and print it (secrets hidden)
   version        print the version
 
 Configuration: --config FILE (default ./pimesh.config.json) and PIMESH_* variables; see README.`;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'sensors') {
+    // Its own options: POE-TERM's -c/-p/-t (so --config has no short form there).
+    const { sensorsCommand } = await import('./sensors-cli.js');
+    return sensorsCommand(argv.slice(1));
+  }
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

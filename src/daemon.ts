@@ -9,8 +9,10 @@ import { createApp } from './http/app.js';
 import { createHandler } from './http/handler.js';
 import { electionDeps, gossipDeps } from './http/mesh-deps.js';
 import { HostNames } from './http/request-origin.js';
+import { lanSensorsRoutes } from './http/routes/lan-sensors.js';
 import type { ChargeControllerStatus, NodeStatus } from './http/routes/status.js';
 import { createHttpServer } from './http/server.js';
+import { LanSensors } from './ingest/lan-sensors/index.js';
 import { logSample, type Sample } from './jobs/log-sample.js';
 import { Scheduler } from './jobs/schedule.js';
 import type { Logger } from './log.js';
@@ -37,6 +39,8 @@ export class Daemon {
   readonly answers: SolarAnswers;
   readonly mesh: MeshNode;
   readonly hardware: HardwareApis;
+  /** poe-backend's LAN sensor boards; undefined until `sensors.port` is set. */
+  readonly sensors: LanSensors | undefined;
   readonly #scheduler: Scheduler;
   #server: Server | undefined;
   #lastSample: Sample | undefined;
@@ -71,6 +75,10 @@ export class Daemon {
       deviceListText: config.network.publicDeviceList ? () => this.mesh.deviceList.text() : undefined,
       now: () => new Date(),
     });
+    this.sensors =
+      config.sensors.port === undefined
+        ? undefined
+        : LanSensors.fromConfig(config.sensors, { dataDir: config.dataDir, log });
     this.hardware = new HardwareApis(loaded, log, () => {
       const reasons = this.problems();
       return { status: reasons.length === 0 ? 'ok' : 'degraded', reasons };
@@ -153,7 +161,10 @@ export class Daemon {
       election: electionDeps(mesh, this.#loaded),
       log: this.#log,
       gossip: gossipDeps(mesh, this.#log),
-      mount: (router) => this.hardware.mount(router),
+      mount: (router) => {
+        this.hardware.mount(router);
+        lanSensorsRoutes(router, { sensors: this.sensors });
+      },
       origin: {
         hostNames: new HostNames([
           ...config.http.hostNames,
@@ -175,6 +186,7 @@ export class Daemon {
     else this.#log.info('no charge controller: sampling disabled');
 
     await this.mesh.load();
+    await this.sensors?.start();
     await this.hardware.prepare();
     this.#server = createHttpServer(this.createHandler(), config.http.limits);
     const server = this.#server;
@@ -212,6 +224,8 @@ export class Daemon {
       ['hardware APIs', () => this.hardware.stop()],
       ['schedule', () => this.#scheduler.stop()],
       ['http', () => closeServer(this.#server)],
+      // After HTTP: closing it ended the live streams; stopping commits what is queued.
+      ['lan sensors', async () => this.sensors?.stop()],
       ['charge controller', async () => this.controller?.close()],
     ];
     for (const [name, step] of steps) {

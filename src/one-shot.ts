@@ -27,16 +27,21 @@ export async function runElect(loaded: LoadedConfig): Promise<number> {
   });
 }
 
+/** Where the daemon of this configuration answers: it listens on every address or on one. */
+export function daemonBase(loaded: LoadedConfig): string {
+  const { port, host } = loaded.config.http;
+  const target = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${target}:${port}`;
+}
+
 async function runJob(
   loaded: LoadedConfig,
   job: string,
   alone: (daemon: Daemon) => Promise<unknown>,
 ): Promise<number> {
-  const { port, host } = loaded.config.http;
-  // The daemon listens on every address (0.0.0.0 / ::) or on one; ask it where it listens.
-  const target = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const { port } = loaded.config.http;
   try {
-    const response = await boundedRequest(`http://${target}:${port}/api/jobs/${job}`, {
+    const response = await boundedRequest(`${daemonBase(loaded)}/api/jobs/${job}`, {
       method: 'POST',
       timeoutMs: 15_000,
       maxBytes: 4 * MiB,

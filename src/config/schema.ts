@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { gnssConfigSchema } from '../hardware/gnss/config.js';
 import { lteConfigSchema } from '../hardware/lte/config.js';
 import { senseHatConfigSchema } from '../hardware/sensehat/config.js';
+import { lanSensorsConfigSchema } from '../ingest/lan-sensors/config.js';
 import { dnsConfigSchema } from '../mesh/dns/config.js';
 import { testInput } from '../mesh/php-escape.js';
 import { piBackendConfigSchema } from '../pi-backend/config.js';
@@ -182,6 +183,8 @@ export const configSchema = z.strictObject({
   piBackend: piBackendConfigSchema,
   /** pi_backend's data poller (poller_config.ini). */
   poller: pollerConfigSchema,
+  /** poe-backend's LAN sensor boards (4-byte TCP frames into SQLite); off until a port is set. */
+  sensors: lanSensorsConfigSchema,
   mdns: mdnsMode.default('on'),
   /** `true`: the daemon runs its jobs itself; `false`: it only serves and cron drives the one-shots. */
   schedule: z.boolean({ error: 'must be on or off' }).default(true),

@@ -4,7 +4,17 @@
  * for an idle socket, a deadline for the answer (a client that never reads it is dropped), and a cap
  * on open connections.
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
+
+const streams = new WeakSet<ServerResponse>();
+
+/**
+ * A long-lived answer (a Server-Sent Events stream) is not held to the answer deadline: its route
+ * bounds it itself (a cap on clients, a per-client buffer, heartbeats that fail on a dead peer).
+ */
+export function exemptFromResponseDeadline(res: ServerResponse): void {
+  streams.add(res);
+}
 
 export interface ServerLimits {
   /** Request headers complete within this (Node's headersTimeout). */
@@ -42,7 +52,9 @@ export function createHttpServer(handler: RequestListener, limits: ServerLimits 
     (req, res) => {
       // The answer is delivered once the socket has flushed it, not when it was handed to the socket.
       const socket = req.socket;
-      const deadline = setTimeout(() => socket.destroy(), limits.responseMs);
+      const deadline = setTimeout(() => {
+        if (!streams.has(res)) socket.destroy();
+      }, limits.responseMs);
       deadline.unref();
       const delivered = () => clearTimeout(deadline);
       res.once('finish', () => {

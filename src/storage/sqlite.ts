@@ -4,7 +4,9 @@
  * (Node 22.13 and later, nothing to compile). Both are synchronous and share the small surface used
  * here: exec, prepare(...).run/get/all, close. `PIMESH_SQLITE=better-sqlite3|node` picks one.
  */
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { PimeshError } from '../errors.js';
 
 export type SqlValue = string | number | bigint | null | Uint8Array;
@@ -59,8 +61,9 @@ function nodeSqlite(): Opener {
 
 let opener: Opener | undefined;
 
-/** Opens (creating if needed) the database file at `path` with the first driver that loads. */
+/** Opens (creating it and its directory if needed) the database file at `path` with the first driver that loads. */
 export function openSqlite(path: string): SqliteDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   if (!opener) {
     const wanted = process.env.PIMESH_SQLITE;
     const order =

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { electionBench } from './election.bench.js';
 import { gossipBench } from './gossip-sim.js';
+import { lanSensorsBench } from './lan-sensors.bench.js';
 import type { BenchContext, Benchmark } from './lib/context.js';
 import { defaultLoadTool, killLoadNow } from './lib/load.js';
 import { type BenchCheck, formatChecks, formatResult } from './lib/report.js';
@@ -24,6 +25,7 @@ export const BENCHMARKS: Benchmark[] = [
   electionBench,
   systemMonitorBench,
   memoryRecoveryBench,
+  lanSensorsBench,
 ];
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

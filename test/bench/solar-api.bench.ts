@@ -113,7 +113,7 @@ export async function solarApiBench(ctx: BenchContext): Promise<BenchResult> {
   const pimesh = await ctx.processes.start({
     name: 'pimesh serve',
     command: process.execPath,
-    args: [cli, 'serve'],
+    args: ['--max-semi-space-size=2', cli, 'serve'],
     env: childEnv({
       PIMESH_PORT: String(pimeshPort),
       PIMESH_HOST: HOST,

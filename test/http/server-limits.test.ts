@@ -6,7 +6,12 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
-import { createHttpServer, DEFAULT_LIMITS, type ServerLimits } from '../../src/http/server.js';
+import {
+  createHttpServer,
+  DEFAULT_LIMITS,
+  exemptFromResponseDeadline,
+  type ServerLimits,
+} from '../../src/http/server.js';
 
 async function listen(t: ExecutionContext, limits: Partial<ServerLimits>, body = 'ok') {
   const server: Server = createHttpServer(
@@ -82,4 +87,29 @@ test('connections beyond the cap are closed as they come; the ones inside it are
   await closedByServer(extra);
   sockets[0].write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
   t.regex(await closedByServer(sockets[0]), /^HTTP\/1\.1 200 OK/);
+});
+
+test('a stream marked as such (Server-Sent Events) outlives the answer deadline', async (t) => {
+  const server: Server = createHttpServer(
+    (_req, res) => {
+      exemptFromResponseDeadline(res);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let n = 0;
+      const timer = setInterval(() => {
+        res.write(`data: ${++n}\n\n`);
+        if (n === 8) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, 250);
+    },
+    { ...DEFAULT_LIMITS, responseMs: 1000 },
+  );
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.teardown(() => server.close());
+  const socket = await open(t, (server.address() as AddressInfo).port);
+  socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+  const sent = await closedByServer(socket);
+  t.true(sent.includes('data: 8'), 'all eight events arrived, two seconds in');
 });
