@@ -66,6 +66,26 @@ export async function boundedRequest(
 ): Promise<BoundedResponse> {
   const got = await loadGot();
   const host = new URL(url).host;
+  // got keeps its listener on the signal it was given after the request ended, and aborting that
+  // signal later throws where nobody catches it: give got a signal of its own for this request only.
+  const own = new AbortController();
+  const forward = () => own.abort(options.signal?.reason);
+  if (options.signal?.aborted) forward();
+  else options.signal?.addEventListener('abort', forward, { once: true });
+  try {
+    return await request(got, url, host, options, own.signal);
+  } finally {
+    options.signal?.removeEventListener('abort', forward);
+  }
+}
+
+async function request(
+  got: Got,
+  url: string | URL,
+  host: string,
+  options: BoundedRequestOptions,
+  signal: AbortSignal,
+): Promise<BoundedResponse> {
   const stream = got.stream(url, {
     method: options.method ?? 'GET',
     headers: options.headers,
@@ -77,7 +97,7 @@ export async function boundedRequest(
     throwHttpErrors: false,
     // No Accept-Encoding: a compressed answer could be small on the wire and huge in memory.
     decompress: false,
-    signal: options.signal,
+    signal,
   });
   let statusCode = 0;
   let headers: IncomingHttpHeaders = {};

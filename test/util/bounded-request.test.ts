@@ -93,3 +93,27 @@ test('a POST without a body is sent with an empty one and answered', async (t) =
   t.is(res.statusCode, 200);
   t.is(res.body, 'POST 0');
 });
+
+test('a long-lived signal can be aborted after its requests ended, without an uncaught error', async (t) => {
+  const url = await serve(t, (_req, res) => res.end('ok'));
+  const lifetime = new AbortController();
+  for (let i = 0; i < 3; i++) {
+    t.is((await boundedRequest(url, { timeoutMs: 2000, maxBytes: KiB, signal: lifetime.signal })).body, 'ok');
+  }
+  const uncaught: unknown[] = [];
+  const record = (error: unknown) => uncaught.push(error);
+  process.on('uncaughtException', record);
+  t.teardown(() => process.off('uncaughtException', record));
+  lifetime.abort();
+  await new Promise((resolve) => setImmediate(resolve));
+  t.deepEqual(uncaught, []);
+});
+
+test('aborting the signal stops a request in flight', async (t) => {
+  const url = await serve(t, () => {});
+  const stop = new AbortController();
+  const pending = boundedRequest(url, { timeoutMs: 10_000, maxBytes: KiB, signal: stop.signal });
+  stop.abort();
+  const error = await t.throwsAsync<Error & { code?: string }>(pending);
+  t.is(error?.code, 'ERR_ABORTED');
+});
