@@ -12,7 +12,7 @@ import { HostNames } from './http/request-origin.js';
 import { lanSensorsRoutes } from './http/routes/lan-sensors.js';
 import type { ChargeControllerStatus, NodeStatus } from './http/routes/status.js';
 import { createHttpServer } from './http/server.js';
-import { LanSensors } from './ingest/lan-sensors/index.js';
+import type { LanSensors } from './ingest/lan-sensors/index.js';
 import { logSample, type Sample } from './jobs/log-sample.js';
 import { Scheduler } from './jobs/schedule.js';
 import type { Logger } from './log.js';
@@ -39,8 +39,8 @@ export class Daemon {
   readonly answers: SolarAnswers;
   readonly mesh: MeshNode;
   readonly hardware: HardwareApis;
-  /** poe-backend's LAN sensor boards; undefined until `sensors.port` is set. */
-  readonly sensors: LanSensors | undefined;
+  /** poe-backend's LAN sensor boards; undefined until `sensors.port` is set (built by start()). */
+  sensors: LanSensors | undefined;
   readonly #scheduler: Scheduler;
   #server: Server | undefined;
   #lastSample: Sample | undefined;
@@ -75,10 +75,6 @@ export class Daemon {
       deviceListText: config.network.publicDeviceList ? () => this.mesh.deviceList.text() : undefined,
       now: () => new Date(),
     });
-    this.sensors =
-      config.sensors.port === undefined
-        ? undefined
-        : LanSensors.fromConfig(config.sensors, { dataDir: config.dataDir, log });
     this.hardware = new HardwareApis(loaded, log, () => {
       const reasons = this.problems();
       return { status: reasons.length === 0 ? 'ok' : 'degraded', reasons };
@@ -163,7 +159,7 @@ export class Daemon {
       gossip: gossipDeps(mesh, this.#log),
       mount: (router) => {
         this.hardware.mount(router);
-        lanSensorsRoutes(router, { sensors: this.sensors });
+        lanSensorsRoutes(router, { sensors: () => this.sensors });
       },
       origin: {
         hostNames: new HostNames([
@@ -186,7 +182,12 @@ export class Daemon {
     else this.#log.info('no charge controller: sampling disabled');
 
     await this.mesh.load();
-    await this.sensors?.start();
+    if (config.sensors.port !== undefined) {
+      // Loaded only when configured: a node without boards does not hold SQLite in memory.
+      const { LanSensors } = await import('./ingest/lan-sensors/index.js');
+      this.sensors = LanSensors.fromConfig(config.sensors, { dataDir: config.dataDir, log: this.#log });
+      await this.sensors.start();
+    }
     await this.hardware.prepare();
     this.#server = createHttpServer(this.createHandler(), config.http.limits);
     const server = this.#server;

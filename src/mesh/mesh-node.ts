@@ -11,7 +11,6 @@ import { VERSION } from '../version.js';
 import { DeviceListFile } from './device-list.js';
 import { DeviceListStore } from './device-list-store.js';
 import { Discovery } from './discovery.js';
-import { createDnsUpdater } from './dns/index.js';
 import { createElection, type Election } from './election-setup.js';
 import type { ElectionReport } from './elector.js';
 import { Disseminator } from './gossip/dissemination.js';
@@ -169,7 +168,10 @@ export class MeshNode {
       },
       latest: this.#options.latest,
       peers: () => this.deviceList.list(),
-      dns: await createDnsUpdater(config, this.#log.child({ module: 'dns' })),
+      // The providers (and dns-packet) are loaded only when a provider is configured.
+      dns: config.dns
+        ? await (await import('./dns/index.js')).createDnsUpdater(config, this.#log.child({ module: 'dns' }))
+        : undefined,
       log: this.#log.child({ module: 'election' }),
     });
     await election.elector.load();

@@ -7,7 +7,14 @@
 import { mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
-import writeFileAtomicLib from 'write-file-atomic';
+import type writeFileAtomicType from 'write-file-atomic';
+
+let library: Promise<typeof writeFileAtomicType> | undefined;
+/** write-file-atomic (with signal-exit) costs about 3 MB: loaded at the first write, not at start-up. */
+const load = () => {
+  library ??= import('write-file-atomic').then((m) => m.default);
+  return library;
+};
 
 export const DATA_MODE = 0o644;
 export const SECRET_MODE = 0o600;
@@ -33,6 +40,7 @@ export async function writeFileAtomic(
       (s) => s.mode & 0o7777,
       () => mode,
     );
+  const writeFileAtomicLib = await load();
   await writeFileAtomicLib(path, content, { mode, fsync: true, encoding: 'utf8' });
   const handle = await open(dir, 'r').catch(() => undefined);
   // Directory fsync is not possible everywhere; the rename itself is atomic either way.

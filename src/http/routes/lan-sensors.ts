@@ -9,8 +9,11 @@ import { exemptFromResponseDeadline } from '../server.js';
 import { queryParam } from './pi-backend.js';
 
 export interface LanSensorsRouteDeps {
-  /** Undefined when the listener is off: every route answers 503 naming the setting. */
-  sensors: LanSensors | undefined;
+  /**
+   * The service, or a function answering it (the daemon builds it at start-up); undefined when the
+   * listener is off: every route answers 503 naming the setting.
+   */
+  sensors: LanSensors | undefined | (() => LanSensors | undefined);
   /**
    * A live stream is ended after this long (the browser's EventSource reconnects by itself and gets a
    * fresh snapshot): keep it under `http.limits.responseMs` while the server applies that deadline to
@@ -27,13 +30,14 @@ const MAX_STEP_SECONDS = 366 * 86_400;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
 function need(deps: LanSensorsRouteDeps): LanSensors {
-  if (!deps.sensors) {
+  const sensors = typeof deps.sensors === 'function' ? deps.sensors() : deps.sensors;
+  if (!sensors) {
     throw new DeviceUnavailableError(
       'LAN sensors',
       'the listener is off (set sensors.port, PIMESH_SENSORS_PORT)',
     );
   }
-  return deps.sensors;
+  return sensors;
 }
 
 /** `name=`: ISO 8601 or epoch seconds → epoch seconds; a 400 naming the parameter otherwise. */
