@@ -118,6 +118,31 @@ const HARDWARE_ENDPOINTS: (Endpoint & { method: 'GET' | 'POST'; admin?: boolean 
     params: '<code>source</code>, <code>since</code>, <code>limit</code>',
     answer: "the poller's records",
   },
+  {
+    method: 'GET',
+    path: '/api/sensors/latest',
+    params: '<code>board</code>, <code>sensor</code>',
+    answer: "LAN sensor boards: each sensor's latest value and status (poe-backend)",
+  },
+  {
+    method: 'GET',
+    path: '/api/sensors/history',
+    params: '<code>from</code>, <code>to</code>, <code>step</code>, <code>board</code>, <code>sensor</code>',
+    answer: 'readings over time, raw or avg/min/max per step',
+  },
+  { method: 'GET', path: '/api/sensors/connections', params: '', answer: 'boards connected now, last seen' },
+  {
+    method: 'GET',
+    path: '/api/sensors/counters',
+    params: '',
+    answer: 'frames, rejections, connections, commits',
+  },
+  {
+    method: 'GET',
+    path: '/api/sensors/live',
+    params: '',
+    answer: 'Server-Sent Events: readings and status changes',
+  },
 ];
 
 export interface DocsSettings {

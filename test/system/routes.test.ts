@@ -210,6 +210,9 @@ test('GET /api/system is the HTML documentation, linking every endpoint', async 
     '/health',
     '/metrics/history',
     '/system/config',
+    '/api/sensors/latest',
+    '/api/sensors/history',
+    '/api/sensors/live',
   ]) {
     t.true(res.text.includes(`href="${path}"`), path);
   }
