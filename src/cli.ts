@@ -93,6 +93,9 @@ async function serve(loaded: ReturnType<typeof loadConfig>): Promise<number> {
 
 function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
+  // A database or broker URL may carry a password: postgres://user:secret@host/db.
+  if (typeof value === 'string')
+    return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1(hidden)@');
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => [

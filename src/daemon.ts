@@ -9,10 +9,9 @@ import { createApp } from './http/app.js';
 import { createHandler } from './http/handler.js';
 import { electionDeps, gossipDeps } from './http/mesh-deps.js';
 import { HostNames } from './http/request-origin.js';
-import { lanSensorsRoutes } from './http/routes/lan-sensors.js';
 import type { ChargeControllerStatus, NodeStatus } from './http/routes/status.js';
 import { createHttpServer } from './http/server.js';
-import type { LanSensors } from './ingest/lan-sensors/index.js';
+import { IngestServices } from './ingest-services.js';
 import { logSample, type Sample } from './jobs/log-sample.js';
 import { Scheduler } from './jobs/schedule.js';
 import type { Logger } from './log.js';
@@ -39,8 +38,8 @@ export class Daemon {
   readonly answers: SolarAnswers;
   readonly mesh: MeshNode;
   readonly hardware: HardwareApis;
-  /** poe-backend's LAN sensor boards; undefined until `sensors.port` is set (built by start()). */
-  sensors: LanSensors | undefined;
+  /** LAN sensor boards and BLE detections, each off until configured. */
+  readonly ingest: IngestServices;
   readonly #scheduler: Scheduler;
   #server: Server | undefined;
   #lastSample: Sample | undefined;
@@ -75,9 +74,14 @@ export class Daemon {
       deviceListText: config.network.publicDeviceList ? () => this.mesh.deviceList.text() : undefined,
       now: () => new Date(),
     });
-    this.hardware = new HardwareApis(loaded, log, () => {
-      const reasons = this.problems();
-      return { status: reasons.length === 0 ? 'ok' : 'degraded', reasons };
+    this.ingest = new IngestServices(loaded, log);
+    this.hardware = new HardwareApis(loaded, log, {
+      nodeState: () => {
+        const reasons = this.problems();
+        return { status: reasons.length === 0 ? 'ok' : 'degraded', reasons };
+      },
+      // The TFG backend's /health key, beside piStat's (agents only need the 200).
+      healthExtra: () => ({ websocket_connections: this.ingest.websocketConnections() }),
     });
     this.#scheduler = new Scheduler(log.child({ module: 'schedule' }));
   }
@@ -159,7 +163,7 @@ export class Daemon {
       gossip: gossipDeps(mesh, this.#log),
       mount: (router) => {
         this.hardware.mount(router);
-        lanSensorsRoutes(router, { sensors: () => this.sensors });
+        this.ingest.mount(router);
       },
       origin: {
         hostNames: new HostNames([
@@ -182,12 +186,7 @@ export class Daemon {
     else this.#log.info('no charge controller: sampling disabled');
 
     await this.mesh.load();
-    if (config.sensors.port !== undefined) {
-      // Loaded only when configured: a node without boards does not hold SQLite in memory.
-      const { LanSensors } = await import('./ingest/lan-sensors/index.js');
-      this.sensors = LanSensors.fromConfig(config.sensors, { dataDir: config.dataDir, log: this.#log });
-      await this.sensors.start();
-    }
+    await this.ingest.start();
     await this.hardware.prepare();
     this.#server = createHttpServer(this.createHandler(), config.http.limits);
     const server = this.#server;
@@ -198,6 +197,7 @@ export class Daemon {
         resolve();
       });
     });
+    await this.ingest.attach(server);
     this.#log.info({ host: config.http.host, port: this.port }, 'listening');
 
     await this.mesh.startDiscovery();
@@ -224,9 +224,10 @@ export class Daemon {
       ['mdns', () => this.mesh.stopDiscovery()],
       ['hardware APIs', () => this.hardware.stop()],
       ['schedule', () => this.#scheduler.stop()],
+      ['websocket', () => this.ingest.detach()],
       ['http', () => closeServer(this.#server)],
       // After HTTP: closing it ended the live streams; stopping commits what is queued.
-      ['lan sensors', async () => this.sensors?.stop()],
+      ['ingest', () => this.ingest.stop()],
       ['charge controller', async () => this.controller?.close()],
     ];
     for (const [name, step] of steps) {

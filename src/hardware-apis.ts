@@ -18,7 +18,7 @@ import { lteRoutes } from './http/routes/lte.js';
 import { piBackendRoutes } from './http/routes/pi-backend.js';
 import { polledRoutes } from './http/routes/polled.js';
 import { senseHatRoutes } from './http/routes/sensehat.js';
-import { systemMonitorRoutes } from './http/routes/system-monitor.js';
+import { type SystemMonitorDeps, systemMonitorRoutes } from './http/routes/system-monitor.js';
 import type { Logger } from './log.js';
 import { createPiBackend, type PiBackend } from './pi-backend/index.js';
 import { POLL_SOURCES, type PollerSetup, setupPoller } from './poller/index.js';
@@ -37,14 +37,14 @@ export class HardwareApis {
   readonly system: SystemCollector;
   #poller: PollerSetup | undefined;
 
-  readonly #nodeState: (() => { status: 'ok' | 'degraded'; reasons: string[] }) | undefined;
+  readonly #health: Pick<SystemMonitorDeps, 'nodeState' | 'healthExtra'>;
 
   constructor(
     loaded: LoadedConfig,
     log: Logger,
-    nodeState?: () => { status: 'ok' | 'degraded'; reasons: string[] },
+    health: Pick<SystemMonitorDeps, 'nodeState' | 'healthExtra'> = {},
   ) {
-    this.#nodeState = nodeState;
+    this.#health = health;
     this.#loaded = loaded;
     this.#log = log;
     const { config } = loaded;
@@ -138,7 +138,7 @@ export class HardwareApis {
         source: this.system,
         server: { port: config.http.port, host: config.http.host, logLevel: config.log.level },
         version: VERSION,
-        nodeState: this.#nodeState,
+        ...this.#health,
       });
     }
   }

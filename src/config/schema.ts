@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { gnssConfigSchema } from '../hardware/gnss/config.js';
 import { lteConfigSchema } from '../hardware/lte/config.js';
 import { senseHatConfigSchema } from '../hardware/sensehat/config.js';
+import { detectionsConfigSchema } from '../ingest/detections/config.js';
 import { lanSensorsConfigSchema } from '../ingest/lan-sensors/config.js';
 import { dnsConfigSchema } from '../mesh/dns/config.js';
 import { testInput } from '../mesh/php-escape.js';
@@ -185,6 +186,8 @@ export const configSchema = z.strictObject({
   poller: pollerConfigSchema,
   /** poe-backend's LAN sensor boards (4-byte TCP frames into SQLite); off until a port is set. */
   sensors: lanSensorsConfigSchema,
+  /** The TFG backend's BLE detections (HTTP, MQTT, /ws); off until a key, database or broker is set. */
+  detections: detectionsConfigSchema,
   mdns: mdnsMode.default('on'),
   /** `true`: the daemon runs its jobs itself; `false`: it only serves and cron drives the one-shots. */
   schedule: z.boolean({ error: 'must be on or off' }).default(true),

@@ -36,6 +36,8 @@ export interface SystemMonitorDeps {
   monotonicMs?: () => number;
   /** Whether the node is doing its job; /health stays 200 and carries it (`status`, `reasons`). */
   nodeState?: () => { status: 'ok' | 'degraded'; reasons: string[] };
+  /** More keys for /health from the node's other parts (the TFG backend's `websocket_connections`). */
+  healthExtra?: () => Record<string, unknown>;
 }
 
 type Handler = (ctx: Context) => Promise<void> | void;
@@ -142,6 +144,7 @@ function handlers(deps: SystemMonitorDeps, cache: StatsCache): Record<string, Ha
           timestamp: timestamp(),
           version: PISTAT_API_VERSION,
           ...(node ? { reasons: node.reasons } : {}),
+          ...deps.healthExtra?.(),
         };
       } catch (error) {
         fail(ctx, 500, { status: 'unhealthy', error: details(error), timestamp: timestamp() }, error);
