@@ -99,7 +99,7 @@ export const detectionsMqttConfigSchema = z
     clientId: clientId.optional(),
     ...mqttConnectionShape,
     /** Messages being stored at once; the broker waits (TCP flow control) beyond it (the original: 3). */
-    maxInFlight: whole('messages', 1, 64).default(3),
+    maxInFlight: whole('messages', 1, 64).default(16),
     /** A bigger payload is rejected and counted (and acknowledged, so it is not redelivered). */
     maxPayloadBytes: whole('bytes', 1024, 16 * 1024 * 1024).default(256 * 1024),
   })

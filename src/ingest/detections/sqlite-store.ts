@@ -5,6 +5,7 @@
  * never interleave, and an answered bulk is committed (synchronous=FULL).
  */
 import type { Logger } from '../../log.js';
+import { GroupCommit } from '../../storage/group-commit.js';
 import { openSqlite, type SqliteDatabase, type SqliteStatement, transaction } from '../../storage/sqlite.js';
 import { DetectionsUnavailableError } from './errors.js';
 import { NEXT, type RebuildSteps, rebuildRollup, Serial, ZONE_CASE } from './rebuild.js';
@@ -88,6 +89,7 @@ export class SqliteDetectionStore extends SqlDetectionStore {
     } catch (error) {
       this.#db = undefined;
       this.#statements.clear();
+      this.#shaped.clear();
       db.close();
       throw error;
     }
@@ -127,8 +129,14 @@ export class SqliteDetectionStore extends SqlDetectionStore {
     return Number(this.#statement(sql).run(...params).changes);
   }
 
-  async ingest(batch: StoreBatch): Promise<StoreIngestResult> {
-    return transaction(this.#open(), () => this.#ingest(batch));
+  /** Batches asked for in one event-loop turn share one transaction (MQTT delivers many small ones). */
+  readonly #group = new GroupCommit<StoreBatch, StoreIngestResult>(
+    () => this.#open(),
+    (batch) => this.#ingest(batch),
+  );
+
+  ingest(batch: StoreBatch): Promise<StoreIngestResult> {
+    return this.#group.run(batch);
   }
 
   #ingest(batch: StoreBatch): StoreIngestResult {
@@ -178,34 +186,54 @@ export class SqliteDetectionStore extends SqlDetectionStore {
     return lastId;
   }
 
-  /** Adds rows to the rollup tables (`suffix` NEXT: the shadow ones of a rebuild). */
-  #addToRollup(rows: readonly RollupInput[], suffix = ''): void {
-    if (rows.length === 0) return;
-    const upsertBin = this.#statement(
-      `INSERT INTO detection_bins${suffix} AS b (scope, level, bucket, zone, unique_devices, detections, rssi_sum) ` +
-        'VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scope, level, bucket, zone) DO UPDATE SET ' +
-        'unique_devices = b.unique_devices + excluded.unique_devices, detections = b.detections + excluded.detections, ' +
-        'rssi_sum = b.rssi_sum + excluded.rssi_sum',
-    );
-    for (const b of rollup(rows, this.clock)) {
-      b.unique = this.#insertSeen(suffix, b);
-      upsertBin.run(b.scope, b.level, b.bucket, b.zone, b.unique, b.detections, b.rssiSum);
+  /** Statements by row count, so a long SQL text is built and looked up once per shape. */
+  readonly #shaped = new Map<string, SqliteStatement>();
+
+  #shape(kind: string, n: number, build: () => string): SqliteStatement {
+    const key = `${kind}:${n}`;
+    let statement = this.#shaped.get(key);
+    if (!statement) {
+      statement = this.#open().prepare(build());
+      this.#shaped.set(key, statement);
     }
+    return statement;
   }
 
   /**
-   * Inserts a bin's hashes into its seen-set, up to SEEN_PER_INSERT rows per statement; how many
-   * were new there (the bin's new distinct devices).
+   * Adds rows to the rollup tables (`suffix` NEXT: the shadow ones of a rebuild): each bin's hashes
+   * into its seen set with multi-row INSERT OR IGNORE (the rows that went in are the bin's new distinct
+   * devices), then every bin's counters in one multi-row upsert.
    */
+  #addToRollup(rows: readonly RollupInput[], suffix = ''): void {
+    if (rows.length === 0) return;
+    const bins = rollup(rows, this.clock);
+    for (const b of bins) b.unique = this.#insertSeen(suffix, b);
+    const upsert = this.#shape(`bins${suffix}`, bins.length, () => {
+      const values = Array(bins.length).fill('(?,?,?,?,?,?,?)').join(',');
+      return (
+        `INSERT INTO detection_bins${suffix} AS b (scope, level, bucket, zone, unique_devices, detections, rssi_sum) ` +
+        `VALUES ${values} ON CONFLICT (scope, level, bucket, zone) DO UPDATE SET ` +
+        'unique_devices = b.unique_devices + excluded.unique_devices, detections = b.detections + excluded.detections, ' +
+        'rssi_sum = b.rssi_sum + excluded.rssi_sum'
+      );
+    });
+    upsert.run(
+      ...bins.flatMap((b) => [b.scope, b.level, b.bucket, b.zone, b.unique, b.detections, b.rssiSum]),
+    );
+  }
+
+  /** A bin's hashes into its seen set, SEEN_PER_INSERT rows a statement; how many were new there. */
   #insertSeen(suffix: string, b: BinDelta): number {
     let added = 0;
     for (let i = 0; i < b.hashes.length; i += SEEN_PER_INSERT) {
       const n = Math.min(SEEN_PER_INSERT, b.hashes.length - i);
       const params: Param[] = [];
       for (let j = 0; j < n; j++) params.push(b.scope, b.level, b.bucket, b.zone, b.hashes[i + j]);
-      const rows = Array(n).fill('(?,?,?,?,?)').join(',');
-      const sql = `INSERT OR IGNORE INTO detection_seen${suffix} (scope, level, bucket, zone, device_hash) VALUES ${rows}`;
-      added += Number(this.#statement(sql).run(...params).changes);
+      const insert = this.#shape(`seen${suffix}`, n, () => {
+        const values = Array(n).fill('(?,?,?,?,?)').join(',');
+        return `INSERT OR IGNORE INTO detection_seen${suffix} (scope, level, bucket, zone, device_hash) VALUES ${values}`;
+      });
+      added += Number(insert.run(...params).changes);
     }
     return added;
   }
@@ -258,6 +286,7 @@ export class SqliteDetectionStore extends SqlDetectionStore {
               `ALTER TABLE detection_bins${NEXT} RENAME TO detection_bins;`,
           );
           this.#statements.clear();
+          this.#shaped.clear();
           setting.run(SETTINGS.rollup, rollupMarker(this.clock.zone), ROLLUP_DESCRIPTION, nowUs);
           return total;
         }),
@@ -298,6 +327,7 @@ export class SqliteDetectionStore extends SqlDetectionStore {
     const db = this.#db;
     this.#db = undefined;
     this.#statements.clear();
+    this.#shaped.clear();
     if (!db) return;
     try {
       db.exec('PRAGMA wal_checkpoint(TRUNCATE)');

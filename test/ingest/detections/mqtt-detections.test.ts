@@ -1,0 +1,76 @@
+/**
+ * The subscriber in front of the real Detections service (SQLite), against a real mosquitto: what
+ * agents publish is stored and classified, a redelivery stores nothing, and a batch the service
+ * refuses (422) is acknowledged and counted, not retried.
+ */
+import { once } from 'node:events';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { Detections, detectionsConfigSchema } from '../../../src/ingest/detections/index.js';
+import { MqttSubscriber } from '../../../src/ingest/detections/mqtt-subscriber.js';
+import { SimulatedAgent } from '../../../src/ingest/detections/simulate.js';
+import { silentLogger } from '../../../src/log.js';
+import { MOSQUITTO, startMosquitto } from '../../helpers/mosquitto.js';
+import { needs } from '../../helpers/needs.js';
+import { until } from '../../helpers/until.js';
+import { tempDir } from './mqtt-store.js';
+
+const broker = needs(MOSQUITTO);
+
+broker(
+  'MQTT batches reach the Detections store, classified; a redelivery and a refused batch store nothing',
+  async (t) => {
+    const mosquitto = await startMosquitto(t);
+    const dir = tempDir(t);
+    const detections = Detections.fromConfig(
+      detectionsConfigSchema.parse({ dbPath: join(dir, 'detections.db') }),
+      {
+        dataDir: dir,
+        timezone: 'Europe/Madrid',
+        log: silentLogger(),
+      },
+    );
+    await detections.start();
+    t.teardown(() => detections.stop());
+    const subscriber = new MqttSubscriber({
+      url: mosquitto.url,
+      clientId: 'pimesh-test-detections-service',
+      ingest: detections.ingest,
+      log: silentLogger(),
+    });
+    t.teardown(() => subscriber.stop());
+    const subscribed = once(subscriber, 'subscribed');
+    await subscriber.start();
+    await subscribed;
+
+    const agent = await mqtt.connectAsync(mosquitto.url, { protocolVersion: 4 });
+    t.teardown(() => agent.endAsync(true));
+    const sim = new SimulatedAgent(0);
+    const first = JSON.stringify(sim.batch());
+    for (const payload of [
+      first,
+      JSON.stringify(sim.batch()),
+      first,
+      JSON.stringify({ device_id: 'x'.repeat(51), detections: [] }),
+    ]) {
+      await agent.publishAsync('tfg/detections/raw', payload, { qos: 1 });
+    }
+    await until('four settled', () => subscriber.counters().acked === 4);
+    t.like(subscriber.counters(), {
+      stored: 2,
+      detections: 20,
+      duplicates: 1,
+      rejected: 1,
+      storeFailures: 0,
+    });
+    t.deepEqual(subscriber.counters().rejectedBy, { 'refused-by-store': 1 });
+    t.like(detections.counters(), { stored: 20, duplicates: 1, byPath: { mqtt: 3 } });
+    const rows = await detections.store.recent(100);
+    t.is(rows.length, 20);
+    t.true(rows.every((r) => r.device_id === 'sim-agent-001' && ['NEAR', 'MEDIUM', 'FAR'].includes(r.zone)));
+    t.like(await detections.store.device('sim-agent-001'), {
+      name: 'Simulated agent 1',
+      location: 'Entrance',
+    });
+  },
+);
