@@ -18,6 +18,7 @@ Commands:
   post-ip        one gossip round: post this node's address to seeds and peers (daemon first)
   elect          one point-of-entry election round, and the DNS update if this node wins (daemon first)
   sensors        LAN sensor boards: list, connections, simulate (see pimesh sensors --help)
+  detections     BLE detections: simulate agents (see pimesh detections --help)
   config         check the configuration and print it (secrets hidden)
   version        print the version
 
@@ -28,6 +29,10 @@ async function main(argv: string[]): Promise<number> {
     // Its own options: POE-TERM's -c/-p/-t (so --config has no short form there).
     const { sensorsCommand } = await import('./sensors-cli.js');
     return sensorsCommand(argv.slice(1));
+  }
+  if (argv[0] === 'detections') {
+    const { detectionsCommand } = await import('./detections-cli.js');
+    return detectionsCommand(argv.slice(1));
   }
   const { positionals, values } = parseArgs({
     args: argv,

@@ -102,6 +102,8 @@ export class Daemon {
       this.#lastSample = await logSample({ controller: this.controller, store: this.store, log: this.#log });
       this.#lastError = null;
       this.#failures = 0;
+      const { at, file, row, simulated } = this.#lastSample;
+      void this.ingest.publish('charge-controller', { at: at.toISOString(), file, row, simulated });
       return this.#lastSample;
     } catch (error) {
       const e = error as PimeshError;

@@ -81,6 +81,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { name: 'PIMESH_DATABASE_URL', path: ['detections', 'databaseUrl'], parse: text },
   { name: 'PIMESH_MQTT_URL', path: ['detections', 'mqtt', 'url'], parse: text },
   { name: 'PIMESH_MQTT_TOPIC', path: ['detections', 'mqtt', 'topic'], parse: text },
+  { name: 'PIMESH_UPLINK_URL', path: ['uplink', 'url'], parse: text },
   { name: 'PIMESH_DNS_SECRETS', path: ['dns', 'secretsFile'], parse: text },
   { name: 'PIMESH_VCGENCMD', path: ['systemMonitor', 'vcgencmd'], parse: text },
   { name: 'PIMESH_GPSD', path: ['gnss', 'gpsd', 'enabled'], parse: onOff },

@@ -4,6 +4,7 @@ import { lteConfigSchema } from '../hardware/lte/config.js';
 import { senseHatConfigSchema } from '../hardware/sensehat/config.js';
 import { detectionsConfigSchema } from '../ingest/detections/config.js';
 import { lanSensorsConfigSchema } from '../ingest/lan-sensors/config.js';
+import { uplinkConfigSchema } from '../ingest/uplink/config.js';
 import { dnsConfigSchema } from '../mesh/dns/config.js';
 import { testInput } from '../mesh/php-escape.js';
 import { piBackendConfigSchema } from '../pi-backend/config.js';
@@ -188,6 +189,8 @@ export const configSchema = z.strictObject({
   sensors: lanSensorsConfigSchema,
   /** The TFG backend's BLE detections (HTTP, MQTT, /ws); off until a key, database or broker is set. */
   detections: detectionsConfigSchema,
+  /** The upstream MQTT broker this node publishes its own readings to, through an on-disk outbox. */
+  uplink: uplinkConfigSchema,
   mdns: mdnsMode.default('on'),
   /** `true`: the daemon runs its jobs itself; `false`: it only serves and cron drives the one-shots. */
   schedule: z.boolean({ error: 'must be on or off' }).default(true),

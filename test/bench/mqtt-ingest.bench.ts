@@ -310,7 +310,7 @@ export async function mqttIngestBench(ctx: BenchContext): Promise<BenchResult> {
     checks,
     notes: [
       "Live: from the first publish to the last batch stored. Backlog: from the restarted node's subscription to the last batch stored (what the broker held for its persistent session).",
-      "At most 16 messages are being stored at once (maxInFlight; the original allowed 3); the broker waits beyond that (TCP flow control). The Detections store commits the batches of one event-loop turn together (synchronous=FULL) before their PUBACKs; the minimal store commits each alone.",
+      'At most 16 messages are being stored at once (maxInFlight; the original allowed 3); the broker waits beyond that (TCP flow control). The Detections store commits the batches of one event-loop turn together (synchronous=FULL) before their PUBACKs; the minimal store commits each alone.',
       "Minimal SQLite store: the delivery key and the 10 rows in one transaction (synchronous=FULL). Only counts: no store at all, the subscriber and mqtt.js alone. The gap between them and the Detections store is the store's own work per batch.",
       "The agents (this runner), mosquitto and the node share the machine's cores.",
     ],
