@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { detectionsBench } from './detections.bench.js';
 import { electionBench } from './election.bench.js';
 import { gossipBench } from './gossip-sim.js';
 import { lanSensorsBench } from './lan-sensors.bench.js';
@@ -15,6 +16,7 @@ import { defaultLoadTool, killLoadNow } from './lib/load.js';
 import { type BenchCheck, formatChecks, formatResult } from './lib/report.js';
 import { ProcessRegistry } from './lib/servers.js';
 import { memoryRecoveryBench } from './memory-recovery.bench.js';
+import { mqttIngestBench } from './mqtt-ingest.bench.js';
 import { solarApiBench } from './solar-api.bench.js';
 import { systemMonitorBench } from './system-monitor.bench.js';
 
@@ -26,6 +28,8 @@ export const BENCHMARKS: Benchmark[] = [
   systemMonitorBench,
   memoryRecoveryBench,
   lanSensorsBench,
+  detectionsBench,
+  mqttIngestBench,
 ];
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
