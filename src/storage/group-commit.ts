@@ -8,17 +8,18 @@ interface Pending<T, R> {
 
 /**
  * Group commit for SQLite: every write asked for during one turn of the event loop goes into one
- * transaction, so its fixed cost (BEGIN, COMMIT, the WAL sync) is paid once per turn, not once per
- * write: what many small concurrent writers (MQTT messages) need. When a write throws, the group is
- * rolled back and each write retried in a transaction of its own, so one bad write rejects alone.
+ * transaction, handed to `work` together (which may then share statements across them), so the fixed
+ * costs (BEGIN, COMMIT, the WAL sync, per-statement work) are paid once per turn, not once per write:
+ * what many small concurrent writers (MQTT messages) need. When the group throws, it is rolled back
+ * and each write retried in a transaction of its own, so one bad write rejects alone.
  */
 export class GroupCommit<T, R> {
   readonly #db: () => SqliteDatabase;
-  readonly #work: (item: T) => R;
+  readonly #work: (items: readonly T[]) => R[];
   #pending: Pending<T, R>[] = [];
   #scheduled = false;
 
-  constructor(db: () => SqliteDatabase, work: (item: T) => R) {
+  constructor(db: () => SqliteDatabase, work: (items: readonly T[]) => R[]) {
     this.#db = db;
     this.#work = work;
   }
@@ -47,7 +48,7 @@ export class GroupCommit<T, R> {
     if (group.length > 1) {
       let results: R[];
       try {
-        results = transaction(db, () => group.map((p) => this.#work(p.item)));
+        results = transaction(db, () => this.#work(group.map((p) => p.item)));
       } catch {
         results = [];
       }
@@ -59,7 +60,7 @@ export class GroupCommit<T, R> {
     // One write, or a group that failed: each on its own.
     for (const p of group) {
       try {
-        p.resolve(transaction(db, () => this.#work(p.item)));
+        p.resolve(transaction(db, () => this.#work([p.item]))[0]);
       } catch (error) {
         p.reject(error);
       }

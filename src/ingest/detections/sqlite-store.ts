@@ -129,36 +129,57 @@ export class SqliteDetectionStore extends SqlDetectionStore {
     return Number(this.#statement(sql).run(...params).changes);
   }
 
-  /** Batches asked for in one event-loop turn share one transaction (MQTT delivers many small ones). */
+  /**
+   * Batches asked for in one event-loop turn share one transaction and one pass over the rollup (MQTT
+   * delivers many small ones: per-batch statements would dominate).
+   */
   readonly #group = new GroupCommit<StoreBatch, StoreIngestResult>(
     () => this.#open(),
-    (batch) => this.#ingest(batch),
+    (batches) => this.#ingestMany(batches),
   );
 
   ingest(batch: StoreBatch): Promise<StoreIngestResult> {
     return this.#group.run(batch);
   }
 
-  #ingest(batch: StoreBatch): StoreIngestResult {
-    const { deviceId, nowUs } = batch;
-    if (batch.deliveryKey !== undefined) {
-      const added = this.#statement(
-        'INSERT INTO detection_deliveries (delivery_key, device_id, received_at) VALUES (?, ?, ?) ' +
-          'ON CONFLICT (delivery_key) DO NOTHING',
-      ).run(batch.deliveryKey, deviceId, nowUs).changes;
-      if (Number(added) === 0) return { stored: 0, duplicate: true };
+  #ingestMany(batches: readonly StoreBatch[]): StoreIngestResult[] {
+    const results: StoreIngestResult[] = [];
+    const rows: RollupInput[] = [];
+    /** Per stored batch: its result and the index after its last row. */
+    const ends: [StoreIngestResult, number][] = [];
+    for (const batch of batches) {
+      const { deviceId, nowUs } = batch;
+      if (batch.deliveryKey !== undefined) {
+        const added = this.#statement(
+          'INSERT INTO detection_deliveries (delivery_key, device_id, received_at) VALUES (?, ?, ?) ' +
+            'ON CONFLICT (delivery_key) DO NOTHING',
+        ).run(batch.deliveryKey, deviceId, nowUs).changes;
+        if (Number(added) === 0) {
+          results.push({ stored: 0, duplicate: true });
+          continue;
+        }
+      }
+      this.#statement(TOUCH_DEVICE).run(...touchParams(batch));
+      for (const d of batch.detections) {
+        rows.push({
+          device_id: deviceId,
+          device_hash: d.device_hash,
+          rssi: d.rssi,
+          zone: classifyZone(d.rssi, this.#thresholds),
+          us: d.us,
+        });
+      }
+      const result: StoreIngestResult = { stored: batch.detections.length, duplicate: false };
+      results.push(result);
+      ends.push([result, rows.length]);
     }
-    this.#statement(TOUCH_DEVICE).run(...touchParams(batch));
-    const rows: RollupInput[] = batch.detections.map((d) => ({
-      device_id: deviceId,
-      device_hash: d.device_hash,
-      rssi: d.rssi,
-      zone: classifyZone(d.rssi, this.#thresholds),
-      us: d.us,
-    }));
     const lastId = this.#insertRows(rows);
+    // Row ids are given in insertion order, one transaction, no other writer: each batch's last id.
+    if (lastId !== undefined) {
+      for (const [result, end] of ends) if (result.stored > 0) result.lastId = lastId - (rows.length - end);
+    }
     this.#addToRollup(rows);
-    return { stored: rows.length, duplicate: false, lastId };
+    return results;
   }
 
   /** Inserts the rows, ROWS_PER_INSERT per statement; the id of the last one. */
