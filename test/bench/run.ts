@@ -20,8 +20,8 @@ import { mqttIngestBench } from './mqtt-ingest.bench.js';
 import { solarApiBench } from './solar-api.bench.js';
 import { systemMonitorBench } from './system-monitor.bench.js';
 
-/** In order. Later benchmarks (gossip, election, /stats) are added here. */
-export const BENCHMARKS: Benchmark[] = [
+/** In order. */
+export const ALL_BENCHMARKS: Benchmark[] = [
   solarApiBench,
   gossipBench,
   electionBench,
@@ -31,6 +31,13 @@ export const BENCHMARKS: Benchmark[] = [
   detectionsBench,
   mqttIngestBench,
 ];
+
+/** `npm run bench -- mqtt lan`: only the benchmarks whose function name contains one of the words. */
+const words = process.argv.slice(2).map((w) => w.toLowerCase());
+const BENCHMARKS =
+  words.length === 0
+    ? ALL_BENCHMARKS
+    : ALL_BENCHMARKS.filter((b) => words.some((w) => b.name.toLowerCase().includes(w)));
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
