@@ -170,14 +170,24 @@ test('power-cycle pulses BCM 6 HIGH for pulseMs, then LOW', async (t) => {
   t.is(n.gpio.levels.get(6), 0);
 });
 
-test('power-cycle uses the configured pin, pulse and sysfs GPIO base', async (t) => {
-  const n = node(t, { powerPin: 4, pulseMs: 30, gpioBase: 512 });
+test('power-cycle uses the configured pin, pulse and, with onoff, the sysfs GPIO base', async (t) => {
+  const n = node(t, { powerPin: 4, pulseMs: 30, gpioBase: 512, gpioDriver: 'onoff' });
   const res = await post(n, '/api/hardware/lte/power-cycle');
   t.like(res.body, { success: true, pin: 4, pulse_ms: 30 });
   t.deepEqual(
     n.gpio.edges(516).map(([, , level]) => level),
     [0, 1, 0],
   );
+});
+
+test('the character-device driver (gpiod) numbers lines by BCM offset, whatever gpioBase says', async (t) => {
+  const n = node(t, { powerPin: 4, pulseMs: 30, gpioBase: 512 });
+  await post(n, '/api/hardware/lte/power-cycle');
+  t.deepEqual(
+    n.gpio.edges(4).map(([, , level]) => level),
+    [0, 1, 0],
+  );
+  t.deepEqual(n.gpio.edges(516), []);
 });
 
 test('two power-cycles at once run one after the other', async (t) => {

@@ -46,8 +46,18 @@ export const lteConfigSchema = z
     /** true: flight mode is HIGH on flightPin; false: LOW. */
     flightActiveHigh: z.boolean({ error: 'must be true or false' }).default(true),
     /**
-     * Added to BCM numbers to get the sysfs GPIO number: 0 on older kernels, 512 on Raspberry Pi OS
-     * kernels 6.6 and later (see /sys/class/gpio/gpiochip*\/base).
+     * How pins are driven: `gpiod`, libgpiod's tools on the GPIO character device (nothing to compile,
+     * any kernel, the Pi 5); `onoff`, sysfs GPIO through the optional native onoff module.
+     */
+    gpioDriver: z.enum(['gpiod', 'onoff'], { error: 'must be "gpiod" or "onoff"' }).default('gpiod'),
+    /** gpiod: the chip whose offsets the BCM numbers are (`gpiochip0`); default: lines named GPIO<n>. */
+    gpioChip: z
+      .string()
+      .regex(/^[\w./-]{1,64}$/, { error: 'must be a chip name like gpiochip0' })
+      .optional(),
+    /**
+     * onoff only: added to BCM numbers to get the sysfs GPIO number: 0 on older kernels, 512 on
+     * Raspberry Pi OS kernels 6.6 and later (see /sys/class/gpio/gpiochip*\/base).
      */
     gpioBase: z.number({ error: 'must be a number' }).int().min(0).max(4096).default(0),
   })

@@ -13,7 +13,14 @@ export interface PowerCycleResult {
 
 type ControlConfig = Pick<
   LteConfig,
-  'control' | 'defaultPort' | 'powerPin' | 'pulseMs' | 'flightPin' | 'flightActiveHigh' | 'gpioBase'
+  | 'control'
+  | 'defaultPort'
+  | 'powerPin'
+  | 'pulseMs'
+  | 'flightPin'
+  | 'flightActiveHigh'
+  | 'gpioBase'
+  | 'gpioDriver'
 >;
 
 export interface LteControlOptions {
@@ -102,7 +109,9 @@ export class LteControl {
   private async line(bcm: number, initial: Level): Promise<GpioLine> {
     const existing = this.lines.get(bcm);
     if (existing) return existing;
-    const line = await this.gpio.open(this.config.gpioBase + bcm, initial);
+    // The character device numbers lines by BCM offset; only sysfs (onoff) needs the base.
+    const base = this.config.gpioDriver === 'onoff' ? this.config.gpioBase : 0;
+    const line = await this.gpio.open(base + bcm, initial);
     this.lines.set(bcm, line);
     return line;
   }
