@@ -9,6 +9,7 @@ import type { LoadedConfig } from './config/load.js';
 import { gpsAnswer } from './hardware/gnss/gps-answer.js';
 import { createGnss, type Gnss } from './hardware/gnss/index.js';
 import { OnoffGpioFactory } from './hardware/gpio.js';
+import { GpioToolsFactory } from './hardware/gpio-tools.js';
 import { LteControl } from './hardware/lte/control.js';
 import { LteModems } from './hardware/lte/modem.js';
 import { SenseHat } from './hardware/sensehat/sense-hat.js';
@@ -56,7 +57,9 @@ export class HardwareApis {
       commandTimeoutMs: lte.commandTimeoutMs,
       cfunTimeoutMs: lte.cfunTimeoutMs,
     });
-    this.lteControl = new LteControl({ config: lte, gpio: new OnoffGpioFactory(), modems: this.modems });
+    const gpio =
+      lte.gpioDriver === 'onoff' ? new OnoffGpioFactory() : new GpioToolsFactory({ chip: lte.gpioChip });
+    this.lteControl = new LteControl({ config: lte, gpio, modems: this.modems });
     this.senseHat = new SenseHat({
       sysfsRoot: config.sensehat.sysfsRoot,
       readTimeoutMs: config.sensehat.readTimeoutMs,
