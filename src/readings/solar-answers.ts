@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import { Memo } from './memo.js';
 import { type PhpValue, phpIntval, phpJsonEncode } from './php.js';
+import { ANSWERED_KEYS } from './server-answers.js';
 import {
   ACCEPTED_VALUES,
   columnIndex,
@@ -40,8 +41,11 @@ export class SolarAnswers {
   }
 
   answer(flavor: Flavor, version: 1 | 2, q: ReadonlyMap<string, string>): string | Buffer {
-    if (flavor === 'opendata' && q.has('server')) {
-      throw new InputError('server= (peer data through this node) is not available on this node yet', 501);
+    // v1 answers server= before anything else; v2 only when none of the keys it answers is there.
+    if (flavor === 'opendata' && q.has('server') && (version === 1 || !ANSWERED_KEYS.some((k) => q.has(k)))) {
+      if (this.#ctx.server === undefined)
+        throw new InputError('server= (the network data) is not served by this node', 501);
+      return this.#ctx.server.answer(version, q);
     }
     const value = q.get('value');
     if (value !== undefined) return this.#value(version, value, q.get('duration'));

@@ -37,6 +37,8 @@ export interface QueryContext {
    * the list public (`network.publicDeviceList`), otherwise that query is a 403.
    */
   deviceListText?: () => string;
+  /** `opendata.php?server=` from the network's data (../readings/server-answers.ts); absent: a 501. */
+  server?: { answer(version: 1 | 2, q: ReadonlyMap<string, string>): string | Buffer };
   now: () => Date;
 }
 
