@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { checkSiteDirs, resolveSiteDirs } from '../http/site/config.js';
 import { applyEnv } from './env.js';
 import { type NodeProfile, readProfile } from './profile.js';
 import { type Config, configSchema } from './schema.js';
@@ -65,6 +66,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const config = result.success ? resolvePaths(result.data, cwd) : undefined;
   const profilePath = config?.localJson ?? resolve(cwd, 'local.json');
   const profile = readProfile(profilePath, { required: config?.localJson !== undefined, problems });
+  checkSiteDirs(raw.site, cwd, problems, fromEnv);
 
   if (problems.length > 0 || config === undefined) throw new ConfigError(problems);
   return { config: Object.freeze(config), profile, sources };
@@ -76,5 +78,6 @@ function resolvePaths(config: Config, cwd: string): Config {
     dataDir: resolve(cwd, config.dataDir),
     peersDir: resolve(cwd, config.peersDir),
     localJson: config.localJson === undefined ? undefined : resolve(cwd, config.localJson),
+    site: resolveSiteDirs(config.site, cwd),
   };
 }
