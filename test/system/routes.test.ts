@@ -198,7 +198,7 @@ test('GET /system/config shows the effective port, cache, rate-limit and compres
   t.false(JSON.stringify(res.body).toLowerCase().includes('key'), 'no secrets');
 });
 
-test('GET /api/system is the HTML documentation, linking every endpoint', async (t) => {
+test('GET /api/system is the HTML index generated from the OpenAPI document, linking every endpoint', async (t) => {
   const res = await request(handler).get('/api/system');
   t.is(res.status, 200);
   t.regex(res.headers['content-type'], /^text\/html/);
@@ -210,9 +210,8 @@ test('GET /api/system is the HTML documentation, linking every endpoint', async 
     '/health',
     '/metrics/history',
     '/system/config',
-    '/api/sensors/latest',
-    '/api/sensors/history',
-    '/api/sensors/live',
+    '/docs',
+    '/openapi.json',
   ]) {
     t.true(res.text.includes(`href="${path}"`), path);
   }

@@ -30,7 +30,7 @@ ${banner}
 <ul>
 <li><a href="/api/status">/api/status</a></li>
 <li><a href="/api/election">/api/election</a>: the point of entry and why</li>
-<li><a href="/api/system">/api/system</a>: the system monitor and hardware API documentation</li>
+<li><a href="/docs">/docs</a>: the API documentation (<a href="/openapi.json">OpenAPI 3.1</a>; <a href="/api/system">without script</a>)</li>
 <li><a href="/api/v1/chargecontroller.php?value=PV-voltage">/api/v1/chargecontroller.php?value=PV-voltage</a></li>
 <li><a href="/api/v1/opendata.php?line=0">/api/v1/opendata.php?line=0</a></li>
 <li><a href="/api/v2/opendata.php?value=PV-power-L&amp;duration=1">/api/v2/opendata.php?value=PV-power-L&amp;duration=1</a></li>

@@ -1,12 +1,14 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { InputError } from '../../errors.js';
+import { ENABLE_MESSAGE, flightModeBody } from '../../hardware/lte/api-schemas.js';
 import type { LteConfig } from '../../hardware/lte/config.js';
 import type { LteControl } from '../../hardware/lte/control.js';
 import type { LteModems } from '../../hardware/lte/modem.js';
 import { type AdminKey, requireAdmin } from '../admin-auth.js';
 import { flatErrorMiddleware } from '../errors.js';
 import { readJsonObject } from '../json-body.js';
+import { parseInput } from '../validate.js';
 
 export interface LteDeps {
   config: Pick<LteConfig, 'defaultPort' | 'allowedPorts'>;
@@ -18,8 +20,6 @@ export interface LteDeps {
 /** Bodies of the control POSTs are one small JSON object. */
 export const MAX_BODY_BYTES = 1024;
 
-const ENABLE_MESSAGE = "Request must be JSON with a boolean 'enable' key.";
-
 /** `{"enable": true|false}`; anything else (bad JSON, no key, not a boolean) is pi_backend's 400. */
 async function enableFlag(ctx: Context): Promise<boolean> {
   let body: Record<string, unknown>;
@@ -29,8 +29,7 @@ async function enableFlag(ctx: Context): Promise<boolean> {
     if (error instanceof InputError && error.status === 413) throw error;
     throw new InputError(ENABLE_MESSAGE);
   }
-  if (typeof body.enable !== 'boolean') throw new InputError(ENABLE_MESSAGE);
-  return body.enable;
+  return parseInput(flightModeBody, body).enable;
 }
 
 /** `?port=`: the default port when absent; otherwise it must be the default or an allowed port. */

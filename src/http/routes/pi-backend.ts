@@ -1,15 +1,16 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { InputError } from '../../errors.js';
+import { dataBody, keyBody } from '../../pi-backend/api-schemas.js';
 import { MAX_DATA_BYTES } from '../../pi-backend/data-store.js';
 import type { PiBackend } from '../../pi-backend/index.js';
-import { validateKey } from '../../pi-backend/keys-file.js';
 import { locationData, parseModules } from '../../pi-backend/location-data.js';
 import { parseServices, weatherData } from '../../pi-backend/weather.js';
 import { VERSION } from '../../version.js';
 import { requireAdmin } from '../admin-auth.js';
 import { flatErrorMiddleware } from '../errors.js';
 import { readJsonObject } from '../json-body.js';
+import { parseInput } from '../validate.js';
 
 /** The pi_backend API version its clients check. */
 export const PI_BACKEND_VERSION = '2.2.0';
@@ -54,7 +55,7 @@ export function piBackendRoutes(router: Router, deps: PiBackend): void {
       MAX_KEYS_BODY,
       '{"key_name": "GEMINI_API_KEY", "key_value": "..."}',
     );
-    const { name, value } = validateKey(body.key_name, body.key_value);
+    const { key_name: name, key_value: value } = parseInput(keyBody, body);
     await deps.keys.set(name, value);
     ctx.body = { success: true, message: `Key '${name}' saved.` };
   });
@@ -69,7 +70,7 @@ export function piBackendRoutes(router: Router, deps: PiBackend): void {
 
   router.post('/api/data', flatErrorMiddleware, admin, async (ctx) => {
     const body = await readJsonObject(ctx, MAX_DATA_BODY, '{"data": "your_string_here"}');
-    const entry = await deps.data.add(body.data as string);
+    const entry = await deps.data.add(parseInput(dataBody, body).data);
     ctx.status = 201;
     ctx.body = { success: true, id: entry.id, timestamp: entry.timestamp };
   });

@@ -51,17 +51,14 @@ function fail(ctx: Context, status: number, body: Record<string, unknown>, error
 
 const details = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-function handlers(deps: SystemMonitorDeps, cache: StatsCache): Record<string, Handler> {
+function handlers(deps: SystemMonitorDeps, cache: StatsCache, router: Router): Record<string, Handler> {
   const { config, source } = deps;
   const now = deps.now ?? Date.now;
   const timestamp = () => now() / 1000;
   const timeoutMs = config.collectTimeoutMs;
   const serialised = new WeakMap<object, string>();
-  const docs = docsPage({
-    version: deps.version,
-    cacheSeconds: config.cacheSeconds,
-    rateLimit: config.rateLimit,
-  });
+  const settings = { version: deps.version, cacheSeconds: config.cacheSeconds, rateLimit: config.rateLimit };
+  let docs: string | undefined;
 
   return {
     '/stats': async (ctx) => {
@@ -179,7 +176,10 @@ function handlers(deps: SystemMonitorDeps, cache: StatsCache): Record<string, Ha
         timestamp: timestamp(),
       };
     },
-    [SYSTEM_DOCS_PATH]: (ctx) => {
+    [SYSTEM_DOCS_PATH]: async (ctx) => {
+      // Generated on first request from the node's OpenAPI document (its routes and catalog).
+      const { documentOf } = await import('../openapi/serve.js');
+      docs ??= docsPage(documentOf(router).document, settings);
       ctx.type = 'text/html; charset=utf-8';
       ctx.body = docs;
     },
@@ -201,7 +201,7 @@ export function systemMonitorRoutes(router: Router, deps: SystemMonitorDeps): vo
     monotonicMs: deps.monotonicMs,
     timeoutMs: config.collectTimeoutMs,
   });
-  const routes = new Map(Object.entries(handlers(deps, cache)));
+  const routes = new Map(Object.entries(handlers(deps, cache, router)));
 
   const chain: Middleware[] = [securityHeaders(config.cacheSeconds, deps.now)];
   if (config.rateLimit.enabled) {
