@@ -1,14 +1,16 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type Koa from 'koa';
+import type { RequestStats } from '../metrics/request-stats.js';
 import type { SolarAnswers } from '../readings/solar-answers.js';
 import { PHP_TYPE, phpEndpoints } from './routes/solar-protocol.js';
 
 /**
  * The request handler the node serves: the public PV GETs (the hot path: peers, websites and load
  * tests hit them hardest) are answered straight from the cached data, everything else, and any
- * PV query that fails (a 400/403), goes through the Koa app and its error middleware.
+ * PV query that fails (a 400/403), goes through the Koa app and its error middleware. `requests`
+ * (`/metrics`) counts the fast answers too, under the same route label Koa would give them.
  */
-export function createHandler(app: Koa, answers: SolarAnswers): RequestListener {
+export function createHandler(app: Koa, answers: SolarAnswers, requests?: RequestStats): RequestListener {
   const koa = app.callback();
   const endpoints = phpEndpoints(answers);
   return (req: IncomingMessage, res: ServerResponse) => {
@@ -17,6 +19,7 @@ export function createHandler(app: Koa, answers: SolarAnswers): RequestListener 
       const mark = url.indexOf('?');
       const answer = endpoints.get(mark === -1 ? url : url.slice(0, mark));
       if (answer !== undefined) {
+        const started = requests && performance.now();
         let body: string | Buffer;
         try {
           body = answer(mark === -1 ? '' : url.slice(mark + 1));
@@ -29,6 +32,10 @@ export function createHandler(app: Koa, answers: SolarAnswers): RequestListener 
           'Access-Control-Allow-Origin': '*',
         });
         res.end(req.method === 'HEAD' ? undefined : body);
+        if (started !== undefined) {
+          const path = mark === -1 ? url : url.slice(0, mark);
+          requests?.record(req.method, path, 200, (performance.now() - started) / 1000);
+        }
         return;
       }
     }

@@ -83,6 +83,7 @@ export class Elector {
   #holder: Holder | undefined;
   #last: ElectionReport | undefined;
   #running: Promise<ElectionReport> | undefined;
+  #rounds = 0;
 
   constructor(options: ElectorOptions) {
     this.#o = options;
@@ -109,6 +110,11 @@ export class Elector {
 
   holder(): Holder | undefined {
     return this.#holder;
+  }
+
+  /** Rounds completed since start. */
+  rounds(): number {
+    return this.#rounds;
   }
 
   /** One round; concurrent calls share it. */
@@ -175,6 +181,7 @@ export class Elector {
     const decision = decide(candidates, previous, o.rules, now);
     const report = await this.#act(decision, started, holderSource);
     this.#last = report;
+    this.#rounds++;
     return report;
   }
 

@@ -45,6 +45,8 @@ export class MeshNode {
   /** Addresses found over mDNS and when we last exchanged a POST with each. */
   readonly #contacted = new Map<string, number>();
   #election: Election | undefined;
+  /** Counts since start, read by `/metrics`. */
+  readonly stats = { gossipAnswered: 0, gossipFailed: 0 };
 
   constructor(loaded: LoadedConfig, log: Logger, options: MeshNodeOptions) {
     this.#loaded = loaded;
@@ -117,6 +119,8 @@ export class MeshNode {
 
   /** Writes who answered and who failed into peers/peer-state.json (by MAC, through the list). */
   async #record(report: { answered: string[]; failed: { address: string }[] }): Promise<void> {
+    this.stats.gossipAnswered += report.answered.length;
+    this.stats.gossipFailed += report.failed.length;
     const macOf = new Map(this.deviceList.list().map((e) => [e.ip, e.mac]));
     for (const address of report.answered) {
       const mac = macOf.get(address);
@@ -219,6 +223,8 @@ export class MeshNode {
         if (Date.now() - last < 10 * 60_000) return;
         this.#contacted.set(address, Date.now());
         void disseminator.contact(address).then((report) => {
+          this.stats.gossipAnswered += report.answered.length;
+          this.stats.gossipFailed += report.failed.length;
           this.#log.info(
             { peer: address, answered: report.answered.length > 0, learned: report.learned },
             'mDNS peer contacted',
