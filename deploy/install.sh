@@ -13,14 +13,16 @@ umask 022
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 SRC_DIR=$(dirname -- "$SCRIPT_DIR")
-readonly SCRIPT_DIR SRC_DIR
+readonly SCRIPT_DIR # SRC_DIR changes with --from
 
 readonly SERVICE_USER=pimesh
 readonly WANTED_GROUPS=(dialout gpio)
 # What is copied to the install directory and built there. node_modules/, dist/ and the
 # run-time directories of the checkout are never copied.
-readonly APP_FILES=(package.json package-lock.json tsconfig.json src deploy cron)
-readonly APP_FILES_OPTIONAL=(README.md LICENSE LICENSE.md)
+# A release artifact (deploy/release.sh) holds these; they are copied to the install directory as
+# they are. From a checkout, the artifact is built first (npm, no compiler).
+readonly APP_FILES=(package.json npm-shrinkwrap.json dist node_modules deploy cron)
+readonly APP_FILES_OPTIONAL=(README.md RELEASE LICENSE LICENSE.md)
 
 INSTALL_DIR=${PIMESH_INSTALL_DIR:-/opt/pimesh}
 ETC_DIR=${PIMESH_ETC_DIR:-/etc/pimesh}
@@ -28,6 +30,7 @@ VAR_DIR=${PIMESH_VAR_DIR:-/var/lib/pimesh}
 SYSTEMD_DIR=${PIMESH_SYSTEMD_DIR:-/etc/systemd/system}
 UDEV_DIR=${PIMESH_UDEV_DIR:-/etc/udev/rules.d}
 CRON_DIR=${PIMESH_CRON_DIR:-/etc/cron.d}
+BIN_DIR=${PIMESH_BIN_DIR:-/usr/local/bin}
 IMPORT_LOCAL_JSON=${PIMESH_IMPORT_LOCAL_JSON:-/home/pi/local/local.json}
 NODE_BIN=${PIMESH_NODE:-$(command -v node || true)}
 NPM_BIN=${PIMESH_NPM:-$(command -v npm || true)}
@@ -35,29 +38,33 @@ DESTDIR=${DESTDIR:-}
 DESTDIR=${DESTDIR%/}
 
 DRY_RUN=0
+FROM='' # --from: a release artifact
+WORK_DIR=''
 STAGED=0 # 1 with DESTDIR: files only, no user, chown, systemctl or udevadm
 SERVICE_GROUPS=()
 SYSTEMD_WARNED=0
-TOOLCHAIN_HINT=''
 
 usage() {
 	cat <<'EOF'
-Usage: install.sh <command> [--dry-run] [--purge]
+Usage: install.sh <command> [--from pimesh-<version>.tgz] [--dry-run] [--purge]
 
 Commands:
   install    create the pimesh user and its directories, create the missing files in
-             /etc/pimesh, build this checkout into /opt/pimesh (npm ci, npm run build,
-             npm prune --omit=dev), install pimesh.service and the udev rule, enable and
-             start the service. Running it again repairs an installation and keeps
-             existing configuration and data.
-  update     rebuild this checkout into /opt/pimesh while the old version keeps running,
-             refresh the unit and the udev rule, then restart. /etc/pimesh and
+             /etc/pimesh, put the release into /opt/pimesh (from --from, from the unpacked
+             release this script sits in, or built from this checkout by deploy/release.sh),
+             install pimesh.service, the udev rule and the `pimesh` command
+             (/usr/local/bin/pimesh), enable and start the service. Running it again repairs
+             an installation and keeps existing configuration and data.
+  update     put the new release into /opt/pimesh while the old version keeps running,
+             refresh the unit, the udev rule and the command, then restart. /etc/pimesh and
              /var/lib/pimesh are not touched.
-  uninstall  stop and disable pimesh; remove its unit, the udev rule, an installed
-             log-sample timer or /etc/cron.d/pimesh, and /opt/pimesh. Configuration,
-             readings and the pimesh user stay unless --purge is given.
+  uninstall  stop and disable pimesh; remove its unit, the udev rule, the command, an
+             installed log-sample timer or /etc/cron.d/pimesh, and /opt/pimesh.
+             Configuration, readings and the pimesh user stay unless --purge is given.
 
 Options:
+  --from F   install or update from the release artifact F (deploy/release.sh): needs
+             Node.js only; no npm, no compiler, no download
   --dry-run  print what would be done and change nothing (root not needed)
   --purge    with uninstall: also delete /etc/pimesh, /var/lib/pimesh (all readings)
              and the pimesh user
@@ -70,6 +77,7 @@ Environment (default in brackets):
   PIMESH_SYSTEMD_DIR        unit files                          [/etc/systemd/system]
   PIMESH_UDEV_DIR           udev rules                          [/etc/udev/rules.d]
   PIMESH_CRON_DIR           cron.d (only uninstall looks here)  [/etc/cron.d]
+  PIMESH_BIN_DIR            where the pimesh command goes       [/usr/local/bin]
   PIMESH_NODE, PIMESH_NPM   node and npm to use                 [found on PATH]
   PIMESH_IMPORT_LOCAL_JSON  on first install, copied to local.json when it exists
                             [/home/pi/local/local.json, an original Solar Protocol node's]
@@ -128,6 +136,7 @@ check_paths() {
 	check_path PIMESH_SYSTEMD_DIR "$SYSTEMD_DIR" system-dir-ok
 	check_path PIMESH_UDEV_DIR "$UDEV_DIR" system-dir-ok
 	check_path PIMESH_CRON_DIR "$CRON_DIR" system-dir-ok
+	check_path PIMESH_BIN_DIR "$BIN_DIR" system-dir-ok
 	if [[ -n $DESTDIR ]]; then
 		check_path DESTDIR "$DESTDIR" system-dir-ok
 		STAGED=1
@@ -139,13 +148,33 @@ require_root() {
 	[[ $(id -u) -eq 0 ]] || die "run it as root: sudo $0 $1"
 }
 
+# An unpacked artifact has dist/ and node_modules/ and no src/; a checkout has src/.
+is_artifact() { [[ -f $SRC_DIR/dist/cli.js && -d $SRC_DIR/node_modules && ! -d $SRC_DIR/src ]]; }
+
 check_source() {
-	local f
-	for f in "${APP_FILES[@]}" deploy/pimesh.service deploy/99-pimesh.rules deploy/config.example.json \
-		deploy/env.example deploy/local.example.json; do
-		[[ -e $SRC_DIR/$f ]] || die "$SRC_DIR does not look like a pimesh checkout: $f is missing"
+	local f required=(package.json deploy cron deploy/pimesh.service deploy/pimesh-command.sh
+		deploy/99-pimesh.rules deploy/config.example.json deploy/env.example deploy/local.example.json)
+	if is_artifact; then
+		required+=(dist/cli.js node_modules)
+	else
+		required+=(src package-lock.json deploy/release.sh)
+	fi
+	for f in "${required[@]}"; do
+		[[ -e $SRC_DIR/$f ]] || die "$SRC_DIR does not look like a pimesh release or checkout: $f is missing"
 	done
 	grep -q '"name": *"pimesh"' "$SRC_DIR/package.json" || die "$SRC_DIR/package.json is not pimesh's"
+}
+
+# --from FILE: the artifact is unpacked into a temporary directory, which is then the source.
+unpack_from() {
+	[[ -f $FROM && -r $FROM ]] || die "--from $FROM: no such file"
+	WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/pimesh-install.XXXXXX")
+	trap 'rm -rf -- "$WORK_DIR"' EXIT
+	tar -xzf "$FROM" -C "$WORK_DIR" || die "--from $FROM: not a pimesh release (tar could not unpack it)"
+	[[ -d $WORK_DIR/pimesh ]] || die "--from $FROM: not a pimesh release (no pimesh/ inside)"
+	SRC_DIR=$WORK_DIR/pimesh
+	is_artifact || die "--from $FROM: not a pimesh release (no dist/ and node_modules/)"
+	log "installing the release in $FROM ($(head -n1 "$SRC_DIR/RELEASE" 2>/dev/null || echo 'no RELEASE file'))"
 }
 
 check_node() {
@@ -166,16 +195,11 @@ check_node() {
 	log "node $version at $NODE_BIN"
 }
 
-check_build_tools() {
-	[[ -n $NPM_BIN && -x $NPM_BIN ]] || die "npm not found (set PIMESH_NPM): it comes with Node.js, or with the Debian package npm"
-	local tool missing=()
-	for tool in make g++ python3; do
-		command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
-	done
-	if ((${#missing[@]})); then
-		TOOLCHAIN_HINT=". Native modules (epoll, for GPIO) are compiled during npm ci and need make, g++ and python3: sudo apt install build-essential python3"
-		warn "${missing[*]} not found: npm ci will probably fail to compile native modules (epoll, for GPIO). Install them with: sudo apt install build-essential python3"
-	fi
+# From a checkout the artifact is built here: npm fetches the locked packages from the registry with
+# install scripts off, so no compiler is needed. A release artifact needs neither npm nor a compiler.
+check_npm() {
+	is_artifact && return 0
+	[[ -n $NPM_BIN && -x $NPM_BIN ]] || die "npm not found (set PIMESH_NPM): a checkout is built with npm (it comes with Node.js, or Debian's npm package). Or install a release: install.sh install --from pimesh-<version>.tgz"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -349,50 +373,52 @@ install_file() { # SRC DEST MODE [OWNER GROUP]
 	fi
 }
 
-npm_in() { # DIR ARGS...
-	local dir=$1
-	shift
-	if ((DRY_RUN)); then
-		printf '[dry-run] (cd %q && npm' "$dir"
-		printf ' %q' "$@"
-		printf ')\n'
-		return 0
-	fi
-	printf '+ (cd %q && npm' "$dir"
-	printf ' %q' "$@"
-	printf ')\n'
-	(
-		cd -- "$dir"
-		PATH="$(dirname -- "$NODE_BIN"):$PATH" NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false \
-			"$NPM_BIN" "$@"
-	) || die "npm $1 failed in $dir; the installed version is unchanged$TOOLCHAIN_HINT"
-}
-
-# Builds the checkout in <install dir>.new while the installed version keeps running.
+# Puts the app in <install dir>.new while the installed version keeps running: the artifact's files
+# as they are; from a checkout, deploy/release.sh builds the artifact first.
 build_app() {
 	local target=$DESTDIR$INSTALL_DIR
-	local stage=$target.new f
+	local stage=$target.new f from=$SRC_DIR
 	ensure_parent "$(dirname -- "$target")"
 	if [[ -e $stage ]]; then run rm -rf -- "$stage"; fi
 	if [[ -e $target.old ]]; then run rm -rf -- "$target.old"; fi
+	if ! is_artifact; then
+		if ((DRY_RUN)); then
+			run "$SRC_DIR/deploy/release.sh" --out "<temporary directory>"
+			from='<the unpacked release>'
+		else
+			[[ -n $WORK_DIR ]] || {
+				WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/pimesh-install.XXXXXX")
+				trap 'rm -rf -- "$WORK_DIR"' EXIT
+			}
+			log "building a release from the checkout $SRC_DIR (deploy/release.sh)"
+			local artifact
+			artifact=$(PATH="$(dirname -- "$NODE_BIN"):$(dirname -- "$NPM_BIN"):$PATH" \
+				"$SRC_DIR/deploy/release.sh" --out "$WORK_DIR") || die "building the release failed; the installed version is unchanged"
+			tar -xzf "$artifact" -C "$WORK_DIR" || die "could not unpack $artifact"
+			from=$WORK_DIR/pimesh
+		fi
+	fi
 	run mkdir -p -- "$stage"
 	local files=("${APP_FILES[@]}")
 	for f in "${APP_FILES_OPTIONAL[@]}"; do
-		if [[ -e $SRC_DIR/$f ]]; then files+=("$f"); fi
+		if ((DRY_RUN)) || [[ -e $from/$f ]]; then files+=("$f"); fi
 	done
-	run cp -R -- "${files[@]/#/$SRC_DIR/}" "$stage/"
-	npm_in "$stage" ci --no-audit --no-fund
-	npm_in "$stage" run build
-	npm_in "$stage" prune --omit=dev --no-audit --no-fund
+	run cp -R -- "${files[@]/#/$from/}" "$stage/"
 	if ((DRY_RUN)); then
 		run "$NODE_BIN" "$stage/dist/cli.js" version
 	else
-		[[ -f $stage/dist/cli.js ]] || die "the build left no $stage/dist/cli.js"
+		[[ -f $stage/dist/cli.js ]] || die "the release has no dist/cli.js"
 		printf '+ %q %q version\n' "$NODE_BIN" "$stage/dist/cli.js"
 		local version
-		version=$("$NODE_BIN" "$stage/dist/cli.js" version) || die "the new build does not start"
-		log "built pimesh $version in $stage"
+		version=$("$NODE_BIN" "$stage/dist/cli.js" version) || die "the new version does not start with $NODE_BIN"
+		log "staged pimesh $version in $stage"
 	fi
+}
+
+# /usr/local/bin/pimesh: the command, with the service's settings (deploy/pimesh-command.sh).
+install_command() {
+	ensure_parent "$DESTDIR$BIN_DIR"
+	render "$SRC_DIR/deploy/pimesh-command.sh" "$DESTDIR$BIN_DIR/pimesh" 0755
 }
 
 swap_in() {
@@ -404,9 +430,15 @@ swap_in() {
 
 install_units() {
 	ensure_parent "$DESTDIR$SYSTEMD_DIR"
-	ensure_parent "$DESTDIR$UDEV_DIR"
 	render "$SRC_DIR/deploy/pimesh.service" "$DESTDIR$SYSTEMD_DIR/pimesh.service" 0644
-	install_file "$SRC_DIR/deploy/99-pimesh.rules" "$DESTDIR$UDEV_DIR/99-pimesh.rules" 0644
+	# A machine without udev (a container, a chroot) gets no rule, and no directory for one.
+	if ((STAGED)) || [[ -d $(dirname -- "$UDEV_DIR") ]]; then
+		ensure_parent "$DESTDIR$UDEV_DIR"
+		install_file "$SRC_DIR/deploy/99-pimesh.rules" "$DESTDIR$UDEV_DIR/99-pimesh.rules" 0644
+	else
+		log "no $(dirname -- "$UDEV_DIR") (udev is not installed): the udev rule was not installed"
+	fi
+	install_command
 	systemctl_step daemon-reload
 	udev_reload
 }
@@ -447,7 +479,7 @@ report_started() {
 
 cmd_install() {
 	check_node
-	check_build_tools
+	check_npm
 	detect_groups
 	ensure_user
 	ensure_dirs
@@ -475,7 +507,7 @@ cmd_update() {
 		die "user $SERVICE_USER does not exist: run install instead"
 	fi
 	check_node
-	check_build_tools
+	check_npm
 	detect_groups
 	local restart=0
 	if ((STAGED)) || ! have_systemd || unit_is is-active pimesh.service || unit_is is-enabled pimesh.service; then
@@ -510,6 +542,8 @@ cmd_uninstall() {
 	fi
 	local files=("$SYSTEMD_DIR/pimesh.service" "$SYSTEMD_DIR/pimesh-log-sample.service"
 		"$SYSTEMD_DIR/pimesh-log-sample.timer" "$UDEV_DIR/99-pimesh.rules" "$CRON_DIR/pimesh")
+	# The command only if it is ours (another `pimesh` in BIN_DIR is left alone).
+	if grep -qs "installed by pimesh's deploy/install.sh" "$root$BIN_DIR/pimesh"; then files+=("$BIN_DIR/pimesh"); fi
 	local dirs=("$INSTALL_DIR" "$INSTALL_DIR.new" "$INSTALL_DIR.old")
 	if ((purge)); then
 		dirs+=("$SYSTEMD_DIR/pimesh.service.d" "$SYSTEMD_DIR/pimesh-log-sample.service.d"
@@ -545,6 +579,12 @@ main() {
 			;;
 		--dry-run | -n) DRY_RUN=1 ;;
 		--purge) purge=1 ;;
+		--from)
+			[[ $# -ge 2 ]] || die "--from needs a release file (pimesh-<version>.tgz)"
+			FROM=$2
+			shift
+			;;
+		--from=*) FROM=${1#--from=} ;;
 		-h | --help | help)
 			usage
 			return 0
@@ -562,6 +602,7 @@ main() {
 		return 2
 	fi
 	((purge)) && [[ $command != uninstall ]] && die "--purge goes with uninstall"
+	[[ -n $FROM && $command == uninstall ]] && die "--from goes with install or update"
 
 	check_paths
 	require_root "$command"
@@ -569,10 +610,12 @@ main() {
 	((STAGED)) && log "DESTDIR=$DESTDIR: files are staged below it"
 	case $command in
 	install)
+		[[ -z $FROM ]] || unpack_from
 		check_source
 		cmd_install
 		;;
 	update)
+		[[ -z $FROM ]] || unpack_from
 		check_source
 		cmd_update
 		;;

@@ -1,30 +1,47 @@
 import type { LoadedConfig } from './config/load.js';
 import { Daemon } from './daemon.js';
+import { PimeshError } from './errors.js';
+import { cadenceSkip } from './jobs/cadence-one-shot.js';
 import { stderrLogger } from './log.js';
 import { boundedRequest, MiB } from './util/bounded-request.js';
 
-/**
- * `pimesh log-sample`: asks a daemon on this machine to take the sample (it holds the serial port);
- * with no daemon listening, opens the charge controller itself, samples once and exits.
- */
-export async function runLogSample(loaded: LoadedConfig): Promise<number> {
-  return runJob(loaded, 'log-sample', (daemon) => daemon.sample());
+/** `--force`: run even when the cadence says the job is not due; `--standalone`: run here without a daemon. */
+export interface OneShotOptions {
+  force?: boolean;
+  standalone?: boolean;
 }
 
-/** `pimesh post-ip`: one gossip round, through the daemon when it runs, else by this process. */
-export async function runPostIp(loaded: LoadedConfig): Promise<number> {
-  return runJob(loaded, 'post-ip', async (daemon) => {
+/** What each one-shot does in this process (`--standalone`) when no daemon answers. */
+const ALONE: Record<string, (daemon: Daemon) => Promise<unknown>> = {
+  'log-sample': (daemon) => daemon.sample(),
+  'post-ip': async (daemon) => {
     await daemon.mesh.deviceList.load();
     return daemon.mesh.postIp();
-  });
-}
-
-/** `pimesh elect`: one election round, through the daemon when it runs, else by this process. */
-export async function runElect(loaded: LoadedConfig): Promise<number> {
-  return runJob(loaded, 'elect', async (daemon) => {
+  },
+  elect: async (daemon) => {
     await daemon.mesh.deviceList.load();
     return daemon.mesh.elect();
-  });
+  },
+  'peer-data': async (daemon) => {
+    await daemon.mesh.deviceList.load();
+    return daemon.networkData.run();
+  },
+};
+
+/**
+ * `pimesh log-sample|post-ip|elect|peer-data`: asks the daemon on this machine to run the job (it
+ * holds the serial port and the state). With no daemon answering, `--standalone` runs the job in this
+ * process; without it that is an error, so a cron line cannot quietly become a second node. post-ip,
+ * elect and peer-data are skipped (one line, exit 0) until the energy-aware cadence says they are due.
+ */
+export async function runOneShot(
+  loaded: LoadedConfig,
+  job: string,
+  options: OneShotOptions = {},
+): Promise<number> {
+  const alone = ALONE[job];
+  if (!alone) throw new PimeshError(`no one-shot job "${job}"`, { code: 'ERR_UNKNOWN_JOB' });
+  return runJob(loaded, job, alone, options);
 }
 
 /** Where the daemon of this configuration answers: it listens on every address or on one. */
@@ -38,7 +55,13 @@ async function runJob(
   loaded: LoadedConfig,
   job: string,
   alone: (daemon: Daemon) => Promise<unknown>,
+  options: OneShotOptions = {},
 ): Promise<number> {
+  const skipped = await cadenceSkip(loaded, job, options);
+  if (skipped !== undefined) {
+    console.log(skipped);
+    return 0;
+  }
   const { port } = loaded.config.http;
   try {
     const response = await boundedRequest(`${daemonBase(loaded)}/api/jobs/${job}`, {
@@ -55,6 +78,13 @@ async function runJob(
     return 1;
   } catch (error) {
     if ((error as { code?: string }).code !== 'ECONNREFUSED') throw error;
+    if (!options.standalone) {
+      throw new PimeshError(
+        `no daemon answers on ${daemonBase(loaded)} to run ${job}: start it (systemctl start pimesh), ` +
+          'or run the job in this process with --standalone',
+        { code: 'ERR_NO_DAEMON' },
+      );
+    }
   }
   const daemon = new Daemon(loaded, stderrLogger('warn'));
   try {

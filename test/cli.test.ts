@@ -50,26 +50,38 @@ test('PIMESH_SCHEDULE=off only serves; log-sample asks the running daemon for on
   }
 });
 
-test('a bad configuration lists every problem and exits non-zero', async (t) => {
+test('a bad configuration lists every problem and exits 78 (EX_CONFIG)', async (t) => {
   const run = await runCli(['serve'], {
     PIMESH_PORT: 'eighty',
     PIMESH_MAC: 'nope',
     PIMESH_CHARGE_CONTROLLER: 'usb0',
   });
-  t.is(run.code, 1);
+  t.is(run.code, 78);
   t.regex(run.stderr, /http\.port \(PIMESH_PORT\)/);
   t.regex(run.stderr, /identity\.mac \(PIMESH_MAC\)/);
   t.regex(run.stderr, /chargeController\.source \(PIMESH_CHARGE_CONTROLLER\)/);
 });
 
-test('log-sample without a daemon and without hardware fails with a clear message', async (t) => {
+test('log-sample without a daemon fails with a clear message instead of becoming a second node', async (t) => {
+  // Nothing listens on 127.0.0.254 (other tests' daemons are on 127.0.0.1): no daemon to ask.
+  const env = { PIMESH_HOST: '127.0.0.254', PIMESH_PORT: '47999', PIMESH_CHARGE_CONTROLLER: 'sim' };
   const cwd = tempCwd();
-  const run = await runCli(
-    ['log-sample'],
-    // Nothing listens on 127.0.0.254 (other tests' daemons are on 127.0.0.1): no daemon to ask.
-    { PIMESH_HOST: '127.0.0.254', PIMESH_PORT: '47999', PIMESH_CHARGE_CONTROLLER: '/dev/ttyNOPE0' },
-    cwd,
+  const run = await runCli(['log-sample'], env, cwd);
+  t.is(run.code, 1);
+  t.is(
+    run.stderr.trim(),
+    'pimesh: no daemon answers on http://127.0.0.254:47999 to run log-sample: start it (systemctl start pimesh), ' +
+      'or run the job in this process with --standalone (ERR_NO_DAEMON)',
   );
+  t.false(existsSync(join(cwd, 'data')), 'nothing was written');
+});
+
+test('log-sample --standalone without a daemon and without hardware fails with the device reason', async (t) => {
+  const run = await runCli(['log-sample', '--standalone'], {
+    PIMESH_HOST: '127.0.0.254',
+    PIMESH_PORT: '47999',
+    PIMESH_CHARGE_CONTROLLER: '/dev/ttyNOPE0',
+  });
   t.is(run.code, 1);
   t.regex(run.stderr, /\/dev\/ttyNOPE0 unavailable/);
 });

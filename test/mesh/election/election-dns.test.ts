@@ -54,7 +54,7 @@ async function node(server: Named, secret: string, address = '192.0.2.10') {
 bind.serial('after an election the A record holds the winner’s address', async (t) => {
   if (!named) throw new Error('named was not started');
   const { cwd, env } = await node(named, named.secret);
-  const run = await runCli(['elect'], env, cwd);
+  const run = await runCli(['elect', '--standalone'], env, cwd);
   t.is(run.code, 0, run.stderr);
   // stdout carries the report alone; logs go to stderr.
   t.is(run.stdout.trim().split('\n').length, 1);
@@ -63,8 +63,10 @@ bind.serial('after an election the A record holds the winner’s address', async
   t.is(report.dns, 'updated');
   t.is(await named.dig(`poe.${named.zone}`), '192.0.2.10');
 
-  // The next round finds the record right and sends nothing.
-  const again = JSON.parse((await runCli(['elect'], env, cwd)).stdout.trim().split('\n').at(-1) as string);
+  // The next round (--force: the cadence would wait) finds the record right and sends nothing.
+  const again = JSON.parse(
+    (await runCli(['elect', '--standalone', '--force'], env, cwd)).stdout.trim().split('\n').at(-1) as string,
+  );
   t.is(again.dns, 'unchanged');
 });
 
@@ -73,7 +75,7 @@ bind.serial('a wrong TSIG key gives a clear error and changes nothing', async (t
   const before = await named.dig(`poe.${named.zone}`);
   const wrong = Buffer.alloc(32, 7).toString('base64');
   const { cwd, env } = await node(named, wrong, '192.0.2.66');
-  const run = await runCli(['elect'], env, cwd);
+  const run = await runCli(['elect', '--standalone'], env, cwd);
   const report = JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
   t.is(report.dns, 'failed', `${run.stdout}\n${run.stderr}`);
   t.is(report.dnsError.code, 'ERR_DNS_AUTH');

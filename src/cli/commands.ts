@@ -1,0 +1,157 @@
+/**
+ * Every `pimesh` command: its name, one line for `pimesh --help`, its own help, its options (as
+ * node:util parseArgs takes them) and what it runs. Each command loads its code when it runs, so
+ * `pimesh --help` and `pimesh --version` load nothing but this table.
+ */
+import type { ParseArgsConfig } from 'node:util';
+import type { LoadedConfig } from '../config/load.js';
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+export type Values = Record<string, string | boolean | undefined>;
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** Arguments after the name, for the usage line (`<sensors command> ...`). */
+  args?: string;
+  /** More lines for `pimesh <command> --help`. */
+  details?: string;
+  options: Options;
+  /** The command parses its own arguments (sensors, detections): everything after the name goes to it. */
+  passThrough?: boolean;
+  /** Needs the configuration loaded (most do). */
+  config?: boolean;
+  run(context: {
+    values: Values;
+    positionals: string[];
+    argv: string[];
+    loaded?: LoadedConfig;
+  }): Promise<number>;
+}
+
+const CONFIG: Options = { config: { type: 'string', short: 'c' } };
+const ONE_SHOT: Options = {
+  ...CONFIG,
+  force: { type: 'boolean' },
+  standalone: { type: 'boolean' },
+};
+const ONE_SHOT_DETAILS = `Asks the daemon on this machine (http.port) to run the job and prints its answer.
+  --force        run even when the energy-aware cadence says the job is not due yet
+  --standalone   when no daemon answers, run the job in this process (it opens the hardware itself)
+Without --standalone, no daemon answering is an error (exit 1), so a cron line cannot silently
+become a second node writing its own data.`;
+
+const oneShot = (name: string, summary: string): Command => ({
+  name,
+  summary,
+  options: ONE_SHOT,
+  config: true,
+  details: ONE_SHOT_DETAILS,
+  async run({ values, loaded }) {
+    const { runOneShot } = await import('../one-shot.js');
+    return runOneShot(loaded as LoadedConfig, name, {
+      force: values.force === true,
+      standalone: values.standalone === true,
+    });
+  },
+});
+
+export const COMMANDS: Command[] = [
+  {
+    name: 'serve',
+    summary: 'run the node: HTTP API, charge-controller logging, scheduled jobs',
+    options: CONFIG,
+    config: true,
+    async run({ loaded }) {
+      const { serve } = await import('./serve.js');
+      return serve(loaded as LoadedConfig);
+    },
+  },
+  {
+    name: 'status',
+    summary: "the running daemon's status, in words",
+    options: { ...CONFIG, json: { type: 'boolean' } },
+    config: true,
+    details: "  --json         print the daemon's answer as JSON instead",
+    async run({ values, loaded }) {
+      const { statusCommand } = await import('./status-command.js');
+      return statusCommand(loaded as LoadedConfig, values.json === true);
+    },
+  },
+  {
+    name: 'peers',
+    summary: 'the mesh as the daemon sees it: name, address, last seen, reachable, PV',
+    options: { ...CONFIG, json: { type: 'boolean' } },
+    config: true,
+    details: '  --json         print the rows as JSON instead',
+    async run({ values, loaded }) {
+      const { peersCommand } = await import('./status-command.js');
+      return peersCommand(loaded as LoadedConfig, values.json === true);
+    },
+  },
+  oneShot('log-sample', 'take one charge-controller sample now'),
+  oneShot('post-ip', "one gossip round: post this node's address to seeds and peers"),
+  oneShot('elect', 'one point-of-entry election round, and the DNS update if this node wins'),
+  oneShot('peer-data', "fetch every peer's recent readings (opendata.php?day=4) for server="),
+  {
+    name: 'sensors',
+    summary: 'LAN sensor boards: list, connections, simulate',
+    args: '<list|connections|simulate> ...',
+    options: {},
+    passThrough: true,
+    async run({ argv }) {
+      const { sensorsCommand } = await import('../sensors-cli.js');
+      return sensorsCommand(argv);
+    },
+  },
+  {
+    name: 'detections',
+    summary: 'BLE detections: simulate agents',
+    args: 'simulate ...',
+    options: {},
+    passThrough: true,
+    async run({ argv }) {
+      const { detectionsCommand } = await import('../detections-cli.js');
+      return detectionsCommand(argv);
+    },
+  },
+  {
+    name: 'config',
+    summary: 'check the configuration and print it (secrets hidden)',
+    options: CONFIG,
+    config: true,
+    async run({ loaded }) {
+      const { printConfig } = await import('./serve.js');
+      return printConfig(loaded as LoadedConfig);
+    },
+  },
+  {
+    name: 'completion',
+    summary: 'print the bash completion script',
+    args: 'bash',
+    details: 'Install: pimesh completion bash | sudo tee /etc/bash_completion.d/pimesh',
+    options: {},
+    async run({ positionals }) {
+      const shell = positionals[0] ?? 'bash';
+      if (shell !== 'bash') throw new UsageError(`completion: only bash is supported (got "${shell}")`);
+      const { bashCompletion } = await import('./completion.js');
+      process.stdout.write(bashCompletion(COMMANDS));
+      return 0;
+    },
+  },
+  {
+    name: 'version',
+    summary: 'print the version',
+    options: {},
+    async run() {
+      const { VERSION } = await import('../version.js');
+      console.log(VERSION);
+      return 0;
+    },
+  },
+];
+
+/** A wrong command line: one line on stderr and exit status 2. */
+export class UsageError extends Error {
+  readonly code = 'ERR_USAGE';
+}
