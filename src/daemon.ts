@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LoadedConfig } from './config/load.js';
@@ -6,17 +7,22 @@ import { createChargeController } from './hardware/charge-controller/index.js';
 import type { ChargeController } from './hardware/charge-controller/types.js';
 import { HardwareApis } from './hardware-apis.js';
 import { createApp } from './http/app.js';
+import { daemonDashboardDeps } from './http/dashboard/wiring.js';
 import { createHandler } from './http/handler.js';
 import { electionDeps, gossipDeps } from './http/mesh-deps.js';
 import { HostNames } from './http/request-origin.js';
 import type { ChargeControllerStatus, NodeStatus } from './http/routes/status.js';
 import { createHttpServer } from './http/server.js';
 import { IngestServices } from './ingest-services.js';
+import { CadencePlan } from './jobs/cadence-plan.js';
 import { logSample, type Sample } from './jobs/log-sample.js';
 import { Scheduler } from './jobs/schedule.js';
 import type { Logger } from './log.js';
 import { dnsPublicName } from './mesh/dns/config.js';
 import { MeshNode } from './mesh/mesh-node.js';
+import { PeerData } from './mesh/peer-data.js';
+import { daemonMetrics } from './metrics/sources.js';
+import { ServerAnswers } from './readings/server-answers.js';
 import { SolarAnswers } from './readings/solar-answers.js';
 import { TracerStore } from './readings/tracer-store.js';
 import { cronEvery } from './util/cron-every.js';
@@ -37,15 +43,23 @@ export class Daemon {
   readonly controller: ChargeController | undefined;
   readonly answers: SolarAnswers;
   readonly mesh: MeshNode;
+  /** The peers' recent readings (`peer-data` job), for `opendata.php?server=` and the dashboard. */
+  readonly networkData: PeerData;
   readonly hardware: HardwareApis;
   /** LAN sensor boards and BLE detections, each off until configured. */
   readonly ingest: IngestServices;
+  /** `sample` (the Sample) after each stored charge-controller sample: the dashboard's live view. */
+  readonly events = new EventEmitter();
+  /** The energy-aware cadence of gossip, election and peer data (schedule.cadence). */
+  readonly cadence: CadencePlan;
   readonly #scheduler: Scheduler;
   #server: Server | undefined;
   #lastSample: Sample | undefined;
   #lastError: ChargeControllerStatus['lastError'] = null;
   /** Samples failed in a row. */
   #failures = 0;
+  /** Samples failed since start. */
+  #sampleErrors = 0;
 
   constructor(loaded: LoadedConfig, log: Logger) {
     this.#loaded = loaded;
@@ -66,7 +80,24 @@ export class Daemon {
       port: () => this.port,
       latest: (value) => this.answers.latest(value),
     });
+    const self = () => this.mesh.self();
+    this.networkData = new PeerData({
+      dir: `${config.dataDir}/peers`,
+      peers: () => this.mesh.deviceList.list(),
+      self,
+      local: () => this.answers.answer('opendata', 1, new Map([['day', '4']])).toString(),
+      timeoutMs: config.network.peerDataTimeoutMs,
+      maxBytes: config.network.peerDataMaxBytes,
+      log: log.child({ module: 'peer-data' }),
+    });
+    const server = new ServerAnswers({
+      data: this.networkData,
+      peers: () => this.mesh.deviceList.list(),
+      isSelf: (entry) => entry.mac === self().mac || entry.ip === self().ip,
+      local: (q) => this.answers.answer('chargecontroller', 1, q),
+    });
     this.answers = new SolarAnswers({
+      server,
       store: this.store,
       profile: profile.raw,
       timezone: nodeTimezone(),
@@ -84,6 +115,11 @@ export class Daemon {
       healthExtra: () => ({ websocket_connections: this.ingest.websocketConnections() }),
     });
     this.#scheduler = new Scheduler(log.child({ module: 'schedule' }));
+    this.cadence = new CadencePlan({
+      rule: config.schedule.cadence,
+      latest: (value) => this.answers.latest(value),
+      dataDir: config.dataDir,
+    });
   }
 
   get port(): number {
@@ -104,13 +140,20 @@ export class Daemon {
       this.#failures = 0;
       const { at, file, row, simulated } = this.#lastSample;
       void this.ingest.publish('charge-controller', { at: at.toISOString(), file, row, simulated });
+      this.events.emit('sample', this.#lastSample);
       return this.#lastSample;
     } catch (error) {
       const e = error as PimeshError;
       this.#lastError = { at: new Date().toISOString(), code: e.code ?? 'ERR_UNKNOWN', message: e.message };
       this.#failures++;
+      this.#sampleErrors++;
       throw error;
     }
+  }
+
+  /** Samples failed since start and in a row now (for `/metrics`). */
+  sampleFailures(): { total: number; inRow: number } {
+    return { total: this.#sampleErrors, inRow: this.#failures };
   }
 
   /** Why the node is not doing its job, if it is not. */
@@ -146,6 +189,7 @@ export class Daemon {
           : null,
         lastError: this.#lastError,
       },
+      cadence: this.cadence.status(config.schedule.enabled ? this.#scheduler : undefined),
     };
   }
 
@@ -153,6 +197,7 @@ export class Daemon {
   createHandler() {
     const mesh = this.mesh;
     const { config } = this.#loaded;
+    const metrics = config.metrics.enabled ? daemonMetrics(this, config.metrics) : undefined;
     const app = createApp({
       answers: this.answers,
       status: () => this.status(),
@@ -160,6 +205,7 @@ export class Daemon {
       postIp: mesh.disseminator ? () => mesh.postIp() : undefined,
       checkIp: () => mesh.checkIp(),
       elect: () => mesh.elect(),
+      peerData: () => this.networkData.run(),
       election: electionDeps(mesh, this.#loaded),
       log: this.#log,
       gossip: gossipDeps(mesh, this.#log),
@@ -175,8 +221,24 @@ export class Daemon {
         ]),
         trustedProxies: config.http.trustedProxies,
       },
+      site:
+        config.site.dir === undefined && config.site.localDir === undefined
+          ? undefined
+          : { ...config.site, battery: () => this.answers.latest('battery-percentage') },
+      metrics,
+      dashboard: daemonDashboardDeps({
+        loaded: this.#loaded,
+        status: () => this.status(),
+        store: this.store,
+        mesh,
+        hardware: this.hardware,
+        ingest: this.ingest,
+        election: electionDeps(mesh, this.#loaded),
+        events: this.events,
+        networkData: () => this.networkData.latest(),
+      }),
     });
-    return createHandler(app, this.answers);
+    return createHandler(app, this.answers, metrics?.requests);
   }
 
   async start(): Promise<void> {
@@ -205,12 +267,18 @@ export class Daemon {
     await this.mesh.startDiscovery();
     await this.hardware.start();
 
-    if (!config.schedule) {
+    if (!config.schedule.enabled) {
       this.#log.info('PIMESH_SCHEDULE=off: no in-process jobs; cron drives the one-shots');
       return;
     }
+    // post-ip, elect and peer-data follow the cadence when it is on; `seconds` is then unused.
     const add = (name: string, seconds: number, task: () => Promise<unknown>, runAtStart = false) =>
-      this.#scheduler.add(name, cronEvery(seconds) as string, task, { runAtStart, everySeconds: seconds });
+      this.cadence.drives(name)
+        ? this.#scheduler.addAdaptive(name, task, { runAtStart, intervalMs: () => this.cadence.intervalMs() })
+        : this.#scheduler.add(name, cronEvery(seconds) as string, task, {
+            runAtStart,
+            everySeconds: seconds,
+          });
     if (c) add('log-sample', config.chargeController.sampleIntervalSeconds, () => this.sample(), true);
     if (this.mesh.disseminator) {
       add('post-ip', config.network.gossipIntervalSeconds, () => this.mesh.postIp(), true);
@@ -218,6 +286,7 @@ export class Daemon {
       this.#scheduler.add('check-ip', '30 * * * * *', () => this.mesh.checkIp(), { everySeconds: 60 });
     }
     add('elect', config.election.intervalSeconds, () => this.mesh.elect());
+    add('peer-data', config.network.peerDataIntervalSeconds, () => this.networkData.run());
     await this.#scheduler.start();
   }
 

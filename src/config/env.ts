@@ -69,6 +69,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { name: 'PIMESH_PUBLIC_DEVICE_LIST', path: ['network', 'publicDeviceList'], parse: onOff },
   { name: 'PIMESH_SEEDS', path: ['network', 'seeds'], parse: list },
   { name: 'PIMESH_GOSSIP_INTERVAL', path: ['network', 'gossipIntervalSeconds'], parse: int },
+  { name: 'PIMESH_PEER_DATA_INTERVAL', path: ['network', 'peerDataIntervalSeconds'], parse: int },
   { name: 'PIMESH_ELECTION_RULE', path: ['election', 'rule'], parse: text },
   { name: 'PIMESH_ELECTION_METRIC', path: ['election', 'metric'], parse: text },
   { name: 'PIMESH_ELECTION_INTERVAL', path: ['election', 'intervalSeconds'], parse: int },
@@ -82,6 +83,11 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { name: 'PIMESH_MQTT_URL', path: ['detections', 'mqtt', 'url'], parse: text },
   { name: 'PIMESH_MQTT_TOPIC', path: ['detections', 'mqtt', 'topic'], parse: text },
   { name: 'PIMESH_UPLINK_URL', path: ['uplink', 'url'], parse: text },
+  { name: 'PIMESH_METRICS', path: ['metrics', 'enabled'], parse: onOff },
+  { name: 'PIMESH_METRICS_TOKEN', path: ['metrics', 'token'], parse: text },
+  { name: 'PIMESH_SITE_DIR', path: ['site', 'dir'], parse: text },
+  { name: 'PIMESH_SITE_LOCAL_DIR', path: ['site', 'localDir'], parse: text },
+  { name: 'PIMESH_SITE_LOW_POWER_BELOW', path: ['site', 'lowPowerBelowPercent'], parse: number },
   { name: 'PIMESH_DNS_SECRETS', path: ['dns', 'secretsFile'], parse: text },
   { name: 'PIMESH_VCGENCMD', path: ['systemMonitor', 'vcgencmd'], parse: text },
   { name: 'PIMESH_GPSD', path: ['gnss', 'gpsd', 'enabled'], parse: onOff },
@@ -101,7 +107,8 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { name: 'PIMESH_POLLER', path: ['poller', 'enabled'], parse: onOff },
   { name: 'PIMESH_POLLER_CONFIG', path: ['poller', 'configFile'], parse: text },
   { name: 'PIMESH_MDNS', path: ['mdns'], parse: text },
-  { name: 'PIMESH_SCHEDULE', path: ['schedule'], parse: onOff },
+  { name: 'PIMESH_SCHEDULE', path: ['schedule', 'enabled'], parse: onOff },
+  { name: 'PIMESH_CADENCE', path: ['schedule', 'cadence', 'enabled'], parse: onOff },
   { name: 'PIMESH_LOG_LEVEL', path: ['log', 'level'], parse: text },
   { name: 'TZ', path: ['timezone'], parse: text },
 ];
@@ -115,7 +122,9 @@ export function applyEnv(target: Record<string, unknown>, env: NodeJS.ProcessEnv
     let node = target;
     for (const key of binding.path.slice(0, -1)) {
       const next = node[key];
-      if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+      // A section switched by a boolean (`"schedule": false`) keeps its switch as `enabled`.
+      if (typeof next === 'boolean') node[key] = { enabled: next };
+      else if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
       node = node[key] as Record<string, unknown>;
     }
     node[binding.path.at(-1) as string] = binding.parse(raw);

@@ -2,11 +2,14 @@ import { z } from 'zod';
 import { gnssConfigSchema } from '../hardware/gnss/config.js';
 import { lteConfigSchema } from '../hardware/lte/config.js';
 import { senseHatConfigSchema } from '../hardware/sensehat/config.js';
+import { siteConfigSchema } from '../http/site/config.js';
 import { detectionsConfigSchema } from '../ingest/detections/config.js';
 import { lanSensorsConfigSchema } from '../ingest/lan-sensors/config.js';
 import { uplinkConfigSchema } from '../ingest/uplink/config.js';
+import { cadenceConfigSchema } from '../jobs/cadence-config.js';
 import { dnsConfigSchema } from '../mesh/dns/config.js';
 import { testInput } from '../mesh/php-escape.js';
+import { metricsConfigSchema } from '../metrics/config.js';
 import { piBackendConfigSchema } from '../pi-backend/config.js';
 import { pollerConfigSchema } from '../poller/config.js';
 import { systemMonitorConfigSchema } from '../system/config.js';
@@ -111,6 +114,25 @@ export const configSchema = z.strictObject({
       publicDeviceList: z.boolean({ error: 'must be true or false' }).default(false),
       /** A peer silent this long is dropped from the gossip targets (deviceList.json keeps it). */
       dropAfterDays: z.number().positive().default(30),
+      /** Seconds between peer-data rounds (each peer's opendata.php?day=4; the original runner's 20 min). */
+      peerDataIntervalSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .refine(
+          (s) => cronEvery(s) !== undefined,
+          'must divide a minute, an hour or a day evenly (e.g. 1200)',
+        )
+        .default(1200),
+      /** One peer's whole day=4 exchange, body included. */
+      peerDataTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+      /** The largest day=4 answer read, and the largest file kept, per peer. */
+      peerDataMaxBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(64 * 1024 * 1024)
+        .default(2 * 1024 * 1024),
     })
     .prefault({}),
   election: z
@@ -191,9 +213,26 @@ export const configSchema = z.strictObject({
   detections: detectionsConfigSchema,
   /** The upstream MQTT broker this node publishes its own readings to, through an on-disk outbox. */
   uplink: uplinkConfigSchema,
+  /** `GET /metrics` for Prometheus: on and public by default, a bearer token when set. */
+  metrics: metricsConfigSchema,
+  /** The node's website at `/` and the steward's `/local/`, with the low-power page; off until a dir is set. */
+  site: siteConfigSchema,
   mdns: mdnsMode.default('on'),
-  /** `true`: the daemon runs its jobs itself; `false`: it only serves and cron drives the one-shots. */
-  schedule: z.boolean({ error: 'must be on or off' }).default(true),
+  /**
+   * `enabled` (PIMESH_SCHEDULE): the daemon runs its jobs itself; off, it only serves and cron drives
+   * the one-shots. `cadence`: the energy-aware intervals, used by both.
+   */
+  schedule: z
+    .preprocess(
+      // `"schedule": true | false` (before the cadence) still means { enabled }.
+      (v) => (typeof v === 'boolean' ? { enabled: v } : v),
+      z.strictObject({
+        enabled: z.boolean({ error: 'must be on or off' }).default(true),
+        /** Gossip, election and peer data every 10-60 min by battery and PV (the original runner). */
+        cadence: cadenceConfigSchema,
+      }),
+    )
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

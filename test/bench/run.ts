@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dashboardBench } from './dashboard.bench.js';
 import { detectionsBench } from './detections.bench.js';
 import { electionBench } from './election.bench.js';
 import { gossipBench } from './gossip-sim.js';
@@ -16,6 +17,7 @@ import { defaultLoadTool, killLoadNow } from './lib/load.js';
 import { type BenchCheck, formatChecks, formatResult } from './lib/report.js';
 import { ProcessRegistry } from './lib/servers.js';
 import { memoryRecoveryBench } from './memory-recovery.bench.js';
+import { metricsBench } from './metrics.bench.js';
 import { mqttIngestBench } from './mqtt-ingest.bench.js';
 import { solarApiBench } from './solar-api.bench.js';
 import { systemMonitorBench } from './system-monitor.bench.js';
@@ -30,6 +32,8 @@ export const ALL_BENCHMARKS: Benchmark[] = [
   lanSensorsBench,
   detectionsBench,
   mqttIngestBench,
+  metricsBench,
+  dashboardBench,
 ];
 
 /** `npm run bench -- mqtt lan`: only the benchmarks whose function name contains one of the words. */

@@ -17,7 +17,8 @@ test('with nothing configured the node serves on :8080 with the simulator and it
   t.is(config.dataDir, join(cwd, 'data'));
   t.is(config.peersDir, join(cwd, 'peers'));
   t.is(config.mdns, 'on');
-  t.true(config.schedule);
+  t.true(config.schedule.enabled);
+  t.true(config.schedule.cadence.enabled);
   t.deepEqual(config.network.seeds, []);
   t.is(profile.name, 'pi');
 });
@@ -55,7 +56,7 @@ test('every PIMESH_* variable is honoured', (t) => {
   t.deepEqual(config.identity, { name: 'Roof', mac: 'b8:27:eb:00:00:01', publicIp: '203.0.113.7' });
   t.deepEqual(config.network.seeds, ['10.0.0.2:8080', 'node.example']);
   t.is(config.mdns, '127.0.0.1');
-  t.false(config.schedule);
+  t.false(config.schedule.enabled);
   t.is(config.timezone, 'America/New_York');
 });
 
@@ -98,7 +99,7 @@ test('every problem is reported at once, with its path and variable', (t) => {
   t.regex(text, /identity\.mac \(PIMESH_MAC\): must be a MAC address/);
   t.regex(text, /chargeController\.source \(PIMESH_CHARGE_CONTROLLER\): must be "sim", "none"/);
   t.regex(text, /mdns \(PIMESH_MDNS\)/);
-  t.regex(text, /schedule \(PIMESH_SCHEDULE\)/);
+  t.regex(text, /schedule\.enabled \(PIMESH_SCHEDULE\)/);
   t.regex(text, /localJson\.pvWatts: must be a positive number/);
   t.true(error.problems.length >= 8);
 });

@@ -10,7 +10,7 @@
  * Every request the page makes to a host other than 127.0.0.1/localhost is aborted and reported as a
  * problem, so a page that fetches from a CDN fails its test and no packet leaves the machine.
  */
-import type { ExecutionContext } from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { findTool } from './needs.js';
 
@@ -30,7 +30,7 @@ const FLAGS = [
 
 let shared: Promise<Browser> | undefined;
 
-/** One browser per test process (launching takes ~0.7 s); closed when the process exits. */
+/** One browser per test file (launching takes ~0.7 s); closed after its last test. */
 export function browser(): Promise<Browser> {
   if (!shared) {
     shared = (async () => {
@@ -39,12 +39,16 @@ export function browser(): Promise<Browser> {
       if (!executablePath) throw new Error('chromium is not installed (Debian: apt-get install chromium)');
       // playwright gives the browser a temporary profile of its own and removes it on close.
       const b = await chromium.launch({ executablePath, args: FLAGS });
-      process.once('beforeExit', () => void b.close());
       return b;
     })();
   }
   return shared;
 }
+
+// The browser would keep the test process alive: closed after the file's last test.
+test.after.always('close the shared browser', async () => {
+  if (shared) await (await shared.catch(() => undefined))?.close();
+});
 
 /** Console errors, page errors, failed and off-machine requests, as readable lines. */
 export type Problems = string[];

@@ -10,6 +10,8 @@ export interface JobDeps {
   checkIp?: () => Promise<unknown>;
   /** One point-of-entry election round. */
   elect?: () => Promise<unknown>;
+  /** One round of the network's data (each peer's opendata.php?day=4). */
+  peerData?: () => Promise<unknown>;
 }
 
 /**
@@ -37,5 +39,10 @@ export function jobRoutes(router: Router, deps: JobDeps): void {
     ctx.assert(fromThisMachine(ctx), 403, LOCAL_ONLY);
     ctx.assert(deps.elect, 503, 'no election on this node');
     ctx.body = await deps.elect();
+  });
+  router.post('/api/jobs/peer-data', async (ctx: Context) => {
+    ctx.assert(fromThisMachine(ctx), 403, LOCAL_ONLY);
+    ctx.assert(deps.peerData, 503, 'no network data on this node');
+    ctx.body = await deps.peerData();
   });
 }

@@ -1,4 +1,5 @@
 import type Router from '@koa/router';
+import type { CadenceStatus } from '../../jobs/cadence-plan.js';
 
 export interface ChargeControllerStatus {
   source: 'tracer' | 'simulator' | 'none';
@@ -19,6 +20,8 @@ export interface NodeStatus {
   /** When this answer was made (ISO), as pi_backend's status carries it. */
   timestamp: string;
   chargeController: ChargeControllerStatus;
+  /** The energy-aware cadence: readings, interval and why, last and next run per job (the daemon always sets it). */
+  cadence?: CadenceStatus;
 }
 
 /**
