@@ -16,6 +16,8 @@ SRC_DIR=$(dirname -- "$SCRIPT_DIR")
 readonly SCRIPT_DIR # SRC_DIR changes with --from
 
 readonly SERVICE_USER=pimesh
+# The one-shots cron/ has a timer for (pimesh-<job>.timer, pimesh-job@.service).
+readonly JOBS=(log-sample post-ip check-ip elect peer-data)
 readonly WANTED_GROUPS=(dialout gpio)
 # What is copied to the install directory and built there. node_modules/, dist/ and the
 # run-time directories of the checkout are never copied.
@@ -532,22 +534,25 @@ cmd_update() {
 
 cmd_uninstall() {
 	local purge=$1 root=$DESTDIR path
-	# The timer and /etc/cron.d/pimesh are present only if a steward installed them from cron/;
-	# they would fail every 2 minutes once /opt/pimesh is gone.
-	if [[ -e $root$SYSTEMD_DIR/pimesh-log-sample.timer ]]; then
-		systemctl_step disable --now pimesh-log-sample.timer
-	fi
+	# The timers and /etc/cron.d/pimesh are present only if a steward installed them from cron/;
+	# they would fail at every tick once /opt/pimesh is gone.
+	local job timers=() files=("$SYSTEMD_DIR/pimesh.service" "$SYSTEMD_DIR/pimesh-job@.service"
+		"$SYSTEMD_DIR/pimesh-log-sample.service" "$UDEV_DIR/99-pimesh.rules" "$CRON_DIR/pimesh")
+	local dirs=("$INSTALL_DIR" "$INSTALL_DIR.new" "$INSTALL_DIR.old")
+	for job in "${JOBS[@]}"; do
+		files+=("$SYSTEMD_DIR/pimesh-$job.timer")
+		[[ -e $root$SYSTEMD_DIR/pimesh-$job.timer ]] && timers+=("pimesh-$job.timer")
+		((purge)) && dirs+=("$SYSTEMD_DIR/pimesh-$job.timer.d")
+	done
+	if ((${#timers[@]})); then systemctl_step disable --now "${timers[@]}"; fi
 	if [[ -e $root$SYSTEMD_DIR/pimesh.service ]]; then
 		systemctl_step disable --now pimesh.service
 	fi
-	local files=("$SYSTEMD_DIR/pimesh.service" "$SYSTEMD_DIR/pimesh-log-sample.service"
-		"$SYSTEMD_DIR/pimesh-log-sample.timer" "$UDEV_DIR/99-pimesh.rules" "$CRON_DIR/pimesh")
 	# The command only if it is ours (another `pimesh` in BIN_DIR is left alone).
 	if grep -qs "installed by pimesh's deploy/install.sh" "$root$BIN_DIR/pimesh"; then files+=("$BIN_DIR/pimesh"); fi
-	local dirs=("$INSTALL_DIR" "$INSTALL_DIR.new" "$INSTALL_DIR.old")
 	if ((purge)); then
-		dirs+=("$SYSTEMD_DIR/pimesh.service.d" "$SYSTEMD_DIR/pimesh-log-sample.service.d"
-			"$SYSTEMD_DIR/pimesh-log-sample.timer.d" "$ETC_DIR" "$VAR_DIR")
+		dirs+=("$SYSTEMD_DIR/pimesh.service.d" "$SYSTEMD_DIR/pimesh-job@.service.d"
+			"$SYSTEMD_DIR/pimesh-log-sample.service.d" "$ETC_DIR" "$VAR_DIR")
 	fi
 	for path in "${files[@]}"; do
 		if [[ -e $root$path ]]; then run rm -f -- "$root$path"; fi

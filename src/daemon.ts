@@ -15,6 +15,7 @@ import type { ChargeControllerStatus, NodeStatus } from './http/routes/status.js
 import { createHttpServer } from './http/server.js';
 import { IngestServices } from './ingest-services.js';
 import { CadencePlan } from './jobs/cadence-plan.js';
+import { JOB_NAMES, type JobName, runsInProcess } from './jobs/jobs-config.js';
 import { logSample, type Sample } from './jobs/log-sample.js';
 import { Scheduler } from './jobs/schedule.js';
 import type { Logger } from './log.js';
@@ -272,21 +273,25 @@ export class Daemon {
       return;
     }
     // post-ip, elect and peer-data follow the cadence when it is on; `seconds` is then unused.
-    const add = (name: string, seconds: number, task: () => Promise<unknown>, runAtStart = false) =>
-      this.cadence.drives(name)
-        ? this.#scheduler.addAdaptive(name, task, { runAtStart, intervalMs: () => this.cadence.intervalMs() })
-        : this.#scheduler.add(name, cronEvery(seconds) as string, task, {
-            runAtStart,
-            everySeconds: seconds,
-          });
+    const add = (name: JobName, seconds: number, task: () => Promise<unknown>, runAtStart = false) => {
+      if (!runsInProcess(config.schedule, name)) return;
+      if (this.cadence.drives(name))
+        this.#scheduler.addAdaptive(name, task, { runAtStart, intervalMs: () => this.cadence.intervalMs() });
+      else
+        this.#scheduler.add(name, cronEvery(seconds) as string, task, { runAtStart, everySeconds: seconds });
+    };
     if (c) add('log-sample', config.chargeController.sampleIntervalSeconds, () => this.sample(), true);
     if (this.mesh.disseminator) {
       add('post-ip', config.network.gossipIntervalSeconds, () => this.mesh.postIp(), true);
       // At second 30, away from the other jobs' second 0.
-      this.#scheduler.add('check-ip', '30 * * * * *', () => this.mesh.checkIp(), { everySeconds: 60 });
+      if (runsInProcess(config.schedule, 'check-ip'))
+        this.#scheduler.add('check-ip', '30 * * * * *', () => this.mesh.checkIp(), { everySeconds: 60 });
     }
     add('elect', config.election.intervalSeconds, () => this.mesh.elect());
     add('peer-data', config.network.peerDataIntervalSeconds, () => this.networkData.run());
+    const off = JOB_NAMES.filter((job) => !runsInProcess(config.schedule, job));
+    if (off.length > 0)
+      this.#log.info({ jobs: off }, 'schedule.jobs: these run from cron or timers, not here');
     await this.#scheduler.start();
   }
 

@@ -18,6 +18,10 @@ const ALONE: Record<string, (daemon: Daemon) => Promise<unknown>> = {
     await daemon.mesh.deviceList.load();
     return daemon.mesh.postIp();
   },
+  'check-ip': async (daemon) => {
+    await daemon.mesh.deviceList.load();
+    return daemon.mesh.checkIp();
+  },
   elect: async (daemon) => {
     await daemon.mesh.deviceList.load();
     return daemon.mesh.elect();
@@ -29,7 +33,7 @@ const ALONE: Record<string, (daemon: Daemon) => Promise<unknown>> = {
 };
 
 /**
- * `pimesh log-sample|post-ip|elect|peer-data`: asks the daemon on this machine to run the job (it
+ * `pimesh log-sample|post-ip|check-ip|elect|peer-data`: asks the daemon on this machine to run the job (it
  * holds the serial port and the state). With no daemon answering, `--standalone` runs the job in this
  * process; without it that is an error, so a cron line cannot quietly become a second node. post-ip,
  * elect and peer-data are skipped (one line, exit 0) until the energy-aware cadence says they are due.

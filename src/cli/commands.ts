@@ -89,8 +89,19 @@ export const COMMANDS: Command[] = [
       return peersCommand(loaded as LoadedConfig, values.json === true);
     },
   },
+  {
+    name: 'doctor',
+    summary: 'check this machine: config, daemon, devices, permissions, peers, clock, schedule',
+    options: CONFIG,
+    details: 'Each check is PASS, WARN or FAIL with a fix; the exit status is 1 when anything FAILs.',
+    async run({ values }) {
+      const { doctorCommand } = await import('./doctor.js');
+      return doctorCommand(values.config as string | undefined);
+    },
+  },
   oneShot('log-sample', 'take one charge-controller sample now'),
   oneShot('post-ip', "one gossip round: post this node's address to seeds and peers"),
+  oneShot('check-ip', "check this node's own address and announce a change to the peers at once"),
   oneShot('elect', 'one point-of-entry election round, and the DNS update if this node wins'),
   oneShot('peer-data', "fetch every peer's recent readings (opendata.php?day=4) for server="),
   {

@@ -2,6 +2,8 @@
  * The PIMESH_* environment variables (DESIGN.md's public contract) and where each lands in the config.
  * Values stay strings here except where the type is known; the schema then checks them.
  */
+import { parseJobSwitches } from '../jobs/jobs-config.js';
+
 export interface EnvBinding {
   name: string;
   path: string[];
@@ -108,6 +110,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { name: 'PIMESH_POLLER_CONFIG', path: ['poller', 'configFile'], parse: text },
   { name: 'PIMESH_MDNS', path: ['mdns'], parse: text },
   { name: 'PIMESH_SCHEDULE', path: ['schedule', 'enabled'], parse: onOff },
+  { name: 'PIMESH_SCHEDULE_JOBS', path: ['schedule', 'jobs'], parse: parseJobSwitches },
   { name: 'PIMESH_CADENCE', path: ['schedule', 'cadence', 'enabled'], parse: onOff },
   { name: 'PIMESH_LOG_LEVEL', path: ['log', 'level'], parse: text },
   { name: 'TZ', path: ['timezone'], parse: text },

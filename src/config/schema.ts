@@ -7,6 +7,7 @@ import { detectionsConfigSchema } from '../ingest/detections/config.js';
 import { lanSensorsConfigSchema } from '../ingest/lan-sensors/config.js';
 import { uplinkConfigSchema } from '../ingest/uplink/config.js';
 import { cadenceConfigSchema } from '../jobs/cadence-config.js';
+import { scheduleJobsSchema } from '../jobs/jobs-config.js';
 import { dnsConfigSchema } from '../mesh/dns/config.js';
 import { testInput } from '../mesh/php-escape.js';
 import { metricsConfigSchema } from '../metrics/config.js';
@@ -228,6 +229,8 @@ export const configSchema = z.strictObject({
       (v) => (typeof v === 'boolean' ? { enabled: v } : v),
       z.strictObject({
         enabled: z.boolean({ error: 'must be on or off' }).default(true),
+        /** Per job (default on): off moves that job to cron or a systemd timer (cron/). */
+        jobs: scheduleJobsSchema,
         /** Gossip, election and peer data every 10-60 min by battery and PV (the original runner). */
         cadence: cadenceConfigSchema,
       }),

@@ -10,7 +10,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import test from 'ava';
 import { condition, needs, root } from '../helpers/needs.js';
 
 const run = promisify(execFile);
@@ -24,8 +23,6 @@ const fresh = needs(
     `no cached Debian root at ${CACHE} (deploy/test/fresh-root.sh prepare)`,
   ),
 );
-
-test.serial.before(() => {});
 
 fresh.serial(
   'the release installs, runs, updates and uninstalls cleanly in a fresh Debian root without build tools',
