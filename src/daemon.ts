@@ -25,6 +25,7 @@ import { PeerData } from './mesh/peer-data.js';
 import { daemonMetrics } from './metrics/sources.js';
 import { ServerAnswers } from './readings/server-answers.js';
 import { SolarAnswers } from './readings/solar-answers.js';
+import { tracerDir } from './readings/tracer-dir.js';
 import { TracerStore } from './readings/tracer-store.js';
 import { cronEvery } from './util/cron-every.js';
 import { nodeTimezone, VERSION } from './version.js';
@@ -66,7 +67,7 @@ export class Daemon {
     this.#loaded = loaded;
     this.#log = log;
     const { config, profile } = loaded;
-    this.store = new TracerStore(`${config.dataDir}/charge-controller`, { recheckMs: 1000 });
+    this.store = new TracerStore(tracerDir(config), { recheckMs: 1000 });
     const cc = config.chargeController;
     this.controller = createChargeController(cc.source, {
       baudRate: cc.baudRate,

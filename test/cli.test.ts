@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { TRACER_HEADER_LINE } from '../src/readings/tracer-csv.js';
+import { REAL_DIR, SIMULATED_DIR } from '../src/readings/tracer-dir.js';
 import { runCli, startPimesh, tempCwd } from './helpers/pimesh-process.js';
 import { until } from './helpers/until.js';
 
@@ -18,12 +19,10 @@ test('with no configuration, serve runs a node with a simulated charge controlle
       fetch(node.url('/api/v1/chargecontroller.php?value=PV-voltage')).then((r) => r.text());
     const body = await until('the first sample', voltage);
     t.regex(body, /^\d+\.\d+$/);
-    const files = readdirSync(join(node.cwd, 'data', 'charge-controller'));
+    const files = readdirSync(join(node.cwd, 'data', SIMULATED_DIR));
     t.is(files.length, 1);
     t.true(
-      readFileSync(join(node.cwd, 'data', 'charge-controller', files[0]), 'utf8').startsWith(
-        TRACER_HEADER_LINE,
-      ),
+      readFileSync(join(node.cwd, 'data', SIMULATED_DIR, files[0]), 'utf8').startsWith(TRACER_HEADER_LINE),
     );
     t.regex(node.logs(), /SIMULATED/);
     const home = await (await fetch(node.url('/'))).text();
@@ -38,15 +37,44 @@ test('PIMESH_SCHEDULE=off only serves; log-sample asks the running daemon for on
   try {
     // Start-up ends with the scheduling, which says it schedules nothing.
     await until('start-up to end', () => node.logs().includes('PIMESH_SCHEDULE=off: no in-process jobs'));
-    t.false(existsSync(join(node.cwd, 'data', 'charge-controller')), 'no job ran');
+    t.false(existsSync(join(node.cwd, 'data', SIMULATED_DIR)), 'no job ran');
     const run = await runCli(['log-sample'], { PIMESH_PORT: String(node.port) }, node.cwd);
     t.is(run.code, 0, run.stderr);
     t.true(JSON.parse(run.stdout).simulated);
-    const dir = join(node.cwd, 'data', 'charge-controller');
+    const dir = join(node.cwd, 'data', SIMULATED_DIR);
     const [file] = readdirSync(dir);
     t.is(readFileSync(join(dir, file), 'utf8').trimEnd().split('\n').length, 2);
   } finally {
     await node.stop();
+  }
+});
+
+test('simulated samples stay apart from real ones and are never served once a real controller is set', async (t) => {
+  const sim = await startPimesh({ PIMESH_SCHEDULE: 'off' });
+  let cwd: string;
+  try {
+    cwd = sim.cwd;
+    const run = await runCli(['log-sample'], { PIMESH_PORT: String(sim.port) }, cwd);
+    t.is(run.code, 0, run.stderr);
+    t.true(existsSync(join(cwd, 'data', SIMULATED_DIR)));
+    t.false(existsSync(join(cwd, 'data', REAL_DIR)), 'nothing simulated in the real directory');
+    t.regex(
+      await (await fetch(sim.url('/api/v1/chargecontroller.php?value=PV-voltage'))).text(),
+      /^\d+\.\d+$/,
+    );
+  } finally {
+    await sim.stop();
+  }
+  // The same data directory with a controller that gives nothing yet: the simulated rows are not its readings.
+  const real = await startPimesh({ PIMESH_SCHEDULE: 'off', PIMESH_CHARGE_CONTROLLER: 'none' }, cwd);
+  try {
+    t.is(await (await fetch(real.url('/api/v1/chargecontroller.php?value=PV-voltage'))).text(), '');
+    const status = (await (await fetch(real.url('/api/status'))).json()) as {
+      chargeController: { simulated: boolean };
+    };
+    t.false(status.chargeController.simulated);
+  } finally {
+    await real.stop();
   }
 });
 

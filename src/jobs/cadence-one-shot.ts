@@ -4,6 +4,7 @@
  */
 import type { LoadedConfig } from '../config/load.js';
 import { SolarAnswers } from '../readings/solar-answers.js';
+import { tracerDir } from '../readings/tracer-dir.js';
 import { TracerStore } from '../readings/tracer-store.js';
 import { nodeTimezone } from '../version.js';
 import { CADENCE_JOBS, cadenceReadings } from './cadence.js';
@@ -22,7 +23,7 @@ export async function cadenceSkip(
   const rule = config.schedule.cadence;
   if (!rule.enabled || !(CADENCE_JOBS as readonly string[]).includes(job)) return undefined;
   const answers = new SolarAnswers({
-    store: new TracerStore(`${config.dataDir}/charge-controller`),
+    store: new TracerStore(tracerDir(config)),
     profile: profile.raw,
     timezone: nodeTimezone(),
     peers: () => undefined,

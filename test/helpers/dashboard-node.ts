@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatLocalDatetime, TRACER_HEADER_LINE, tracerFileName } from '../../src/readings/tracer-csv.js';
+import { SIMULATED_DIR } from '../../src/readings/tracer-dir.js';
 import { type PimeshProcess, startPimesh, tempCwd } from './pimesh-process.js';
 
 const py = (v: number) => {
@@ -15,7 +16,7 @@ const py = (v: number) => {
 
 /** Rows every `stepMinutes` for the last `days` days, ending a minute ago, one file per local date. */
 export function writeWeek(dataDir: string, now = Date.now(), days = 7, stepMinutes = 10): void {
-  const dir = join(dataDir, 'charge-controller');
+  const dir = join(dataDir, SIMULATED_DIR);
   mkdirSync(dir, { recursive: true });
   const files = new Map<string, string[]>();
   for (let t = now - days * 86_400_000; t < now - 60_000; t += stepMinutes * 60_000) {

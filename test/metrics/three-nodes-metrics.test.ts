@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
+import { SIMULATED_DIR } from '../../src/readings/tracer-dir.js';
 import { TracerStore } from '../../src/readings/tracer-store.js';
 import { type PimeshProcess, startPimesh, tempCwd } from '../helpers/pimesh-process.js';
 import { parseMetrics, sampleValue } from '../helpers/prometheus.js';
@@ -40,7 +41,7 @@ function known(node: Node): string[] {
 async function startNode(index: number, script: string, seeds: Node[]): Promise<Node> {
   const host = `127.0.0.2${index}`;
   const cwd = tempCwd();
-  mkdirSync(join(cwd, 'data', 'charge-controller'), { recursive: true });
+  mkdirSync(join(cwd, 'data', SIMULATED_DIR), { recursive: true });
   const config = {
     election: { timeoutMs: 30_000 },
     dns: { provider: 'command', path: script, target: 'poe.example.test', minIntervalSeconds: 0 },
@@ -60,7 +61,7 @@ async function startNode(index: number, script: string, seeds: Node[]): Promise<
     },
     cwd,
   );
-  const store = new TracerStore(join(cwd, 'data', 'charge-controller'));
+  const store = new TracerStore(join(cwd, 'data', SIMULATED_DIR));
   return { index, host, mac, cwd, store, process: pimesh };
 }
 

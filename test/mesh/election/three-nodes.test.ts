@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
+import { SIMULATED_DIR } from '../../../src/readings/tracer-dir.js';
 import { TracerStore } from '../../../src/readings/tracer-store.js';
 import { type PimeshProcess, startPimesh, tempCwd } from '../../helpers/pimesh-process.js';
 import { READING } from '../../helpers/readings.js';
@@ -93,7 +94,7 @@ const updates = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8')
 async function startNode(index: number, script: string, seeds: Node[]): Promise<Node> {
   const host = `127.0.0.1${index}`;
   const cwd = tempCwd();
-  mkdirSync(join(cwd, 'data', 'charge-controller'), { recursive: true });
+  mkdirSync(join(cwd, 'data', SIMULATED_DIR), { recursive: true });
   const config = {
     // A peer's answer only matters if it never comes: a generous budget.
     election: { holdSeconds: HOLD_SECONDS, margin: 0.1, timeoutMs: 30_000 },
@@ -114,7 +115,7 @@ async function startNode(index: number, script: string, seeds: Node[]): Promise<
     },
     cwd,
   );
-  const store = new TracerStore(join(cwd, 'data', 'charge-controller'));
+  const store = new TracerStore(join(cwd, 'data', SIMULATED_DIR));
   return { index, host, mac: `b8:27:eb:00:00:0${index}`, cwd, store, process: pimesh };
 }
 
