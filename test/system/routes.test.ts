@@ -4,6 +4,7 @@ import request from 'supertest';
 import { systemMonitorRoutes } from '../../src/http/routes/system-monitor.js';
 import { SystemCollector } from '../../src/system/collector.js';
 import { systemMonitorConfigSchema } from '../../src/system/config.js';
+import { VERSION } from '../../src/version.js';
 import { routeApp } from '../helpers/route-app.js';
 import { monitorApp, UNLIMITED } from './app.js';
 import { FakeSource, header } from './fake-source.js';
@@ -18,13 +19,13 @@ const SECURITY = {
   'cache-control': 'public, max-age=2',
 };
 
-test('GET /health answers exactly status, uptime, memory_usage, timestamp and version 1.0.0', async (t) => {
+test('GET /health answers exactly piStat’s keys: status, uptime, memory_usage, timestamp, and pimesh’s version', async (t) => {
   const real = monitorApp(new SystemCollector(), { config: UNLIMITED }).handler;
   const res = await request(real).get('/health');
   t.is(res.status, 200);
   t.deepEqual(Object.keys(res.body).sort(), ['memory_usage', 'status', 'timestamp', 'uptime', 'version']);
   t.is(res.body.status, 'healthy');
-  t.is(res.body.version, '1.0.0');
+  t.is(res.body.version, VERSION);
   t.true(Math.abs(res.body.uptime - uptime()) < 5);
   t.true(res.body.memory_usage > 0 && res.body.memory_usage <= 100);
   t.true(Math.abs(res.body.timestamp - Date.now() / 1000) < 5);

@@ -10,10 +10,10 @@ import { parseProcessLimit, parseProcessSort, sortProcesses } from '../../system
 import { SlidingWindowLimiter } from '../../system/sliding-window.js';
 import { first, parseStatsRequest, pickFields, StatsCache } from '../../system/stats-cache.js';
 import { withTimeout } from '../../util/timeout.js';
+import { VERSION } from '../../version.js';
 import { flatErrorMiddleware } from '../errors.js';
 
 /** The API version /health reports, piStat's, which its clients may check. */
-export const PISTAT_API_VERSION = '1.0.0';
 
 /**
  * Every path the system monitor owns, subpaths included, so that unknown paths under them get its
@@ -139,7 +139,8 @@ function handlers(deps: SystemMonitorDeps, cache: StatsCache, router: Router): R
           status: node?.status === 'degraded' ? 'degraded' : 'healthy',
           ...health,
           timestamp: timestamp(),
-          version: PISTAT_API_VERSION,
+          // piStat's key, with pimesh's version: one version string everywhere but /api/version.
+          version: VERSION,
           ...(node ? { reasons: node.reasons } : {}),
           ...deps.healthExtra?.(),
         };
