@@ -17,7 +17,7 @@ readonly SCRIPT_DIR # SRC_DIR changes with --from
 
 readonly SERVICE_USER=pimesh
 # The one-shots cron/ has a timer for (pimesh-<job>.timer, pimesh-job@.service).
-readonly JOBS=(log-sample post-ip check-ip elect peer-data)
+readonly JOBS=(log-sample post-ip check-ip elect peer-data retention)
 readonly WANTED_GROUPS=(dialout gpio)
 # What is copied to the install directory and built there. node_modules/, dist/ and the
 # run-time directories of the checkout are never copied.

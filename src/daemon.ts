@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { LoadedConfig } from './config/load.js';
 import { PimeshError } from './errors.js';
 import { createChargeController } from './hardware/charge-controller/index.js';
@@ -17,15 +18,17 @@ import { IngestServices } from './ingest-services.js';
 import { CadencePlan } from './jobs/cadence-plan.js';
 import { JOB_NAMES, type JobName, runsInProcess } from './jobs/jobs-config.js';
 import { logSample, type Sample } from './jobs/log-sample.js';
+import { runRetention } from './jobs/retention.js';
 import { Scheduler } from './jobs/schedule.js';
 import type { Logger } from './log.js';
 import { dnsPublicName } from './mesh/dns/config.js';
 import { MeshNode } from './mesh/mesh-node.js';
 import { PeerData } from './mesh/peer-data.js';
+import { peerFileName } from './mesh/peer-data-file.js';
 import { daemonMetrics } from './metrics/sources.js';
 import { ServerAnswers } from './readings/server-answers.js';
 import { SolarAnswers } from './readings/solar-answers.js';
-import { tracerDir } from './readings/tracer-dir.js';
+import { REAL_DIR, SIMULATED_DIR, tracerDir } from './readings/tracer-dir.js';
 import { TracerStore } from './readings/tracer-store.js';
 import { cronEvery } from './util/cron-every.js';
 import { nodeTimezone, VERSION } from './version.js';
@@ -158,6 +161,27 @@ export class Daemon {
     return { total: this.#sampleErrors, inRow: this.#failures };
   }
 
+  /** Deletes what is older than the retention limits (the daily `retention` job). */
+  async retention(): Promise<{ csv: string[]; peers: string[] }> {
+    const { config } = this.#loaded;
+    const peerFiles = new Set(
+      this.mesh.deviceList
+        .list()
+        .map((e) => peerFileName(e.name))
+        .filter((n): n is string => n !== undefined)
+        .map((n) => `${n}.json`),
+    );
+    const result = await runRetention({
+      tracerDirs: [join(config.dataDir, REAL_DIR), join(config.dataDir, SIMULATED_DIR)],
+      today: this.store.fileFor(new Date()).slice('tracerData'.length, -'.csv'.length),
+      peerDir: join(config.dataDir, 'peers'),
+      peerFiles,
+      config: config.retention,
+    });
+    if (result.csv.length + result.peers.length > 0) this.#log.info(result, 'retention: old files deleted');
+    return result;
+  }
+
   /** Why the node is not doing its job, if it is not. */
   problems(): string[] {
     const reasons: string[] = [];
@@ -208,6 +232,7 @@ export class Daemon {
       checkIp: () => mesh.checkIp(),
       elect: () => mesh.elect(),
       peerData: () => this.networkData.run(),
+      retention: () => this.retention(),
       election: electionDeps(mesh, this.#loaded),
       log: this.#log,
       gossip: gossipDeps(mesh, this.#log),
@@ -290,6 +315,9 @@ export class Daemon {
     }
     add('elect', config.election.intervalSeconds, () => this.mesh.elect());
     add('peer-data', config.network.peerDataIntervalSeconds, () => this.networkData.run());
+    // Daily, at night (local time), away from the other jobs' minute.
+    if (runsInProcess(config.schedule, 'retention'))
+      this.#scheduler.add('retention', '0 17 3 * * *', () => this.retention(), { everySeconds: 86_400 });
     const off = JOB_NAMES.filter((job) => !runsInProcess(config.schedule, job));
     if (off.length > 0)
       this.#log.info({ jobs: off }, 'schedule.jobs: these run from cron or timers, not here');

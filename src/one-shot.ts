@@ -26,6 +26,10 @@ const ALONE: Record<string, (daemon: Daemon) => Promise<unknown>> = {
     await daemon.mesh.deviceList.load();
     return daemon.mesh.elect();
   },
+  retention: async (daemon) => {
+    await daemon.mesh.deviceList.load();
+    return daemon.retention();
+  },
   'peer-data': async (daemon) => {
     await daemon.mesh.deviceList.load();
     return daemon.networkData.run();

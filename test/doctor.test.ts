@@ -46,7 +46,7 @@ test('PIMESH_SCHEDULE_JOBS turns single jobs off in the daemon; PIMESH_SCHEDULE=
   const some = load({ PIMESH_SCHEDULE_JOBS: 'log-sample=off, elect=off' }).config.schedule;
   t.deepEqual(
     JOB_NAMES.filter((job) => runsInProcess(some, job)),
-    ['post-ip', 'check-ip', 'peer-data'],
+    ['post-ip', 'check-ip', 'peer-data', 'retention'],
   );
   const none = load({ PIMESH_SCHEDULE: 'off' }).config.schedule;
   t.deepEqual(
@@ -58,7 +58,7 @@ test('PIMESH_SCHEDULE_JOBS turns single jobs off in the daemon; PIMESH_SCHEDULE=
 test('an unknown job or value in PIMESH_SCHEDULE_JOBS is a configuration error naming it', (t) => {
   const error = t.throws(() => load({ PIMESH_SCHEDULE_JOBS: 'sample=off,elect=maybe' }));
   t.regex(error?.message ?? '', /schedule\.jobs/);
-  t.regex(error?.message ?? '', /must be one of log-sample, post-ip, check-ip, elect, peer-data/);
+  t.regex(error?.message ?? '', /must be one of log-sample, post-ip, check-ip, elect, peer-data, retention/);
   t.regex(error?.message ?? '', /must be on or off/);
 });
 

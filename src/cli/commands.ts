@@ -103,6 +103,7 @@ export const COMMANDS: Command[] = [
   oneShot('post-ip', "one gossip round: post this node's address to seeds and peers"),
   oneShot('check-ip', "check this node's own address and announce a change to the peers at once"),
   oneShot('elect', 'one point-of-entry election round, and the DNS update if this node wins'),
+  oneShot('retention', 'delete what is older than the retention limits (CSV days, departed peers)'),
   oneShot('peer-data', "fetch every peer's recent readings (opendata.php?day=4) for server="),
   {
     name: 'sensors',

@@ -8,6 +8,7 @@ import { lanSensorsConfigSchema } from '../ingest/lan-sensors/config.js';
 import { uplinkConfigSchema } from '../ingest/uplink/config.js';
 import { cadenceConfigSchema } from '../jobs/cadence-config.js';
 import { scheduleJobsSchema } from '../jobs/jobs-config.js';
+import { retentionConfigSchema } from '../jobs/retention.js';
 import { dnsConfigSchema } from '../mesh/dns/config.js';
 import { testInput } from '../mesh/php-escape.js';
 import { metricsConfigSchema } from '../metrics/config.js';
@@ -218,6 +219,7 @@ export const configSchema = z.strictObject({
   metrics: metricsConfigSchema,
   /** The node's website at `/` and the steward's `/local/`, with the low-power page; off until a dir is set. */
   site: siteConfigSchema,
+  retention: retentionConfigSchema,
   mdns: mdnsMode.default('on'),
   /**
    * `enabled` (PIMESH_SCHEDULE): the daemon runs its jobs itself; off, it only serves and cron drives

@@ -86,6 +86,7 @@ export function scheduleChecks(loaded: LoadedConfig, paths: SchedulePaths): Chec
     'check-ip': config.network.key !== undefined,
     elect: true,
     'peer-data': true,
+    retention: true,
   };
   const out: CheckResult[] = [];
   for (const [job, where] of jobPlaces(loaded, paths)) {

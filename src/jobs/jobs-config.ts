@@ -6,7 +6,7 @@
 import { z } from 'zod';
 
 /** Every scheduled job; each is also a one-shot command (`pimesh <job>`) and `POST /api/jobs/<job>`. */
-export const JOB_NAMES = ['log-sample', 'post-ip', 'check-ip', 'elect', 'peer-data'] as const;
+export const JOB_NAMES = ['log-sample', 'post-ip', 'check-ip', 'elect', 'peer-data', 'retention'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 const onOff = z.boolean({ error: 'must be on or off' }).optional();

@@ -7,11 +7,15 @@ import { existsSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { appendLine } from '../readings/append-line.js';
 import { formatLocalDatetime } from '../readings/tracer-csv.js';
+import { trimToNewest } from '../storage/trim-file.js';
 
 export const POE_LOG_ENTRIES = 216;
 const PREFIX = 'INFO:root:';
 /** Enough bytes for 216 lines of ~37 characters, with room for longer ones. */
 const TAIL_BYTES = 64 * 1024;
+
+/** About 25,000 wins; gossip only ever sends the newest 216. */
+export const POE_LOG_MAX_BYTES = 1024 * 1024;
 
 export class PoeLog {
   readonly path: string;
@@ -56,7 +60,9 @@ export class PoeLog {
   append(at: Date): Promise<string> {
     const entry = formatLocalDatetime(at);
     const run = this.#writing.then(async () => {
-      await appendLine(this.path, `${PREFIX}${entry}`);
+      const size = await appendLine(this.path, `${PREFIX}${entry}`);
+      // The original lets poe.log grow forever; here its newest lines are kept (gossip sends 216).
+      if (size > POE_LOG_MAX_BYTES) await trimToNewest(this.path, POE_LOG_MAX_BYTES);
       this.#recent.unshift(entry);
       if (this.#recent.length > POE_LOG_ENTRIES) this.#recent.length = POE_LOG_ENTRIES;
       return entry;

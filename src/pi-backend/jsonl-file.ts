@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { appendLine } from '../readings/append-line.js';
+import { trimToNewest } from '../storage/trim-file.js';
 
 /** Bytes read per step when scanning a file backwards. */
 const CHUNK = 64 * 1024;
@@ -7,17 +8,21 @@ const CHUNK = 64 * 1024;
 /**
  * An append-only file of JSON records, one per line. Each append is one write + fsync; a torn last
  * line left by a crash is ended with "\n" by the next append and skipped by readers (as are lines
- * that do not parse or fail `accept`), so nothing is ever rewritten or truncated. Readers scan from
+ * that do not parse or fail `accept`). The only rewrite is the retention cap: past `maxBytes` the file
+ * keeps its newest records, atomically. Readers scan from
  * the end, so reading the newest records does not load a large file.
  */
 export class JsonlFile<T> {
   readonly path: string;
   readonly #accept: (value: unknown) => value is T;
+  readonly #maxBytes: number;
   #appending: Promise<unknown> = Promise.resolve();
 
-  constructor(path: string, accept: (value: unknown) => value is T) {
+  /** `maxBytes`: past it, the oldest records go (trim-file.ts); default 64 MiB. */
+  constructor(path: string, accept: (value: unknown) => value is T, options: { maxBytes?: number } = {}) {
     this.path = path;
     this.#accept = accept;
+    this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
   }
 
   /** Appends one record; appends through this object run one after another. */
@@ -30,7 +35,9 @@ export class JsonlFile<T> {
   async #append(record: T): Promise<void> {
     const line = JSON.stringify(record);
     if (line === undefined) throw new TypeError('record is not JSON-serialisable');
-    await appendLine(this.path, line);
+    const size = await appendLine(this.path, line);
+    // In the append queue: no append can land in the file being replaced.
+    if (size > this.#maxBytes) await trimToNewest(this.path, this.#maxBytes);
   }
 
   /**

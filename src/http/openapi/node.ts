@@ -43,6 +43,7 @@ export const nodeArea: Area = {
     job('check-ip', "Re-check this node's address and announce a change at once"),
     job('elect', 'One point-of-entry election round now'),
     job('peer-data', "Fetch the peers' readings now (network data)"),
+    job('retention', 'Delete what is older than the retention limits now (daily otherwise)'),
     {
       method: 'get',
       path: '/metrics',

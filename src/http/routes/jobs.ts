@@ -12,6 +12,8 @@ export interface JobDeps {
   elect?: () => Promise<unknown>;
   /** One round of the network's data (each peer's opendata.php?day=4). */
   peerData?: () => Promise<unknown>;
+  /** Deletes what is older than the retention limits. */
+  retention?: () => Promise<unknown>;
 }
 
 /**
@@ -44,5 +46,10 @@ export function jobRoutes(router: Router, deps: JobDeps): void {
     ctx.assert(fromThisMachine(ctx), 403, LOCAL_ONLY);
     ctx.assert(deps.peerData, 503, 'no network data on this node');
     ctx.body = await deps.peerData();
+  });
+  router.post('/api/jobs/retention', async (ctx: Context) => {
+    ctx.assert(fromThisMachine(ctx), 403, LOCAL_ONLY);
+    ctx.assert(deps.retention, 503, 'no retention on this node');
+    ctx.body = await deps.retention();
   });
 }

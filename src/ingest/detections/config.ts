@@ -95,6 +95,11 @@ export const detectionsConfigSchema = z
       .prefault({}),
     /** How long a delivery key (an MQTT message's hash) is remembered, so a redelivery stores nothing. */
     deliveryKeyDays: whole('days', 1, 365).default(7),
+    /**
+     * Detections older than this are deleted (hourly check); the hourly and daily aggregates stay.
+     * 90 days at one detection a second is about 8 M rows, 1.5 GB with indexes.
+     */
+    retentionDays: whole('days', 1, 36_500).default(90),
     /** The MQTT subscriber's broker (mqtt-config.ts); off without `url`. */
     mqtt: detectionsMqttConfigSchema,
   })

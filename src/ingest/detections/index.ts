@@ -142,10 +142,14 @@ export class Detections {
     await this.store.open();
     this.#open = true;
     this.#log.info({ store: this.store.kind, timezone: this.clock.zone }, 'detections ready');
-    const prune = () =>
-      this.store
+    const prune = async () => {
+      await this.store
         .pruneDeliveries(this.nowUs() - this.config.deliveryKeyDays * DAY_US)
         .catch((error) => this.#throttle.warn('prune', { err: error }, 'delivery keys not pruned'));
+      await this.store
+        .pruneDetections(this.nowUs() - this.config.retentionDays * DAY_US)
+        .catch((error) => this.#throttle.warn('retention', { err: error }, 'old detections not pruned'));
+    };
     void prune();
     this.#prune = setInterval(prune, PRUNE_EVERY_MS).unref();
   }

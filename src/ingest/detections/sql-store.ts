@@ -160,6 +160,28 @@ export abstract class SqlDetectionStore implements DetectionStore {
     return this.run('DELETE FROM detection_deliveries WHERE received_at < ?', [beforeUs]);
   }
 
+  /**
+   * Deletes detections dated before `beforeUs`, 5,000 a statement with the event loop free between
+   * them, and the rollup's seen-sets of buckets that ended before then (their bins, the aggregates,
+   * stay: statistics of old periods still answer from them). How many detections.
+   */
+  async pruneDetections(beforeUs: number): Promise<number> {
+    const at = this.dialect.at(beforeUs);
+    let total = 0;
+    for (;;) {
+      const n = await this.run(
+        'DELETE FROM detections WHERE id IN (SELECT id FROM detections WHERE timestamp < ? ORDER BY id LIMIT 5000)',
+        [at],
+      );
+      total += n;
+      if (n < 5000) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // A day bucket starts at most a day before any time in it: older buckets are wholly before.
+    await this.run('DELETE FROM detection_seen WHERE bucket < ?', [beforeUs - 86_400_000_000]);
+    return total;
+  }
+
   async registerDevice(deviceId: string, info: DeviceInfo, nowUs: number): Promise<DeviceRow> {
     const now = this.dialect.at(nowUs);
     await this.run(

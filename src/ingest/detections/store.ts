@@ -143,6 +143,8 @@ export interface DetectionStore {
   ingest(batch: StoreBatch): Promise<StoreIngestResult>;
   /** Forgets delivery keys received before `beforeUs`; how many. */
   pruneDeliveries(beforeUs: number): Promise<number>;
+  /** Deletes detections dated before `beforeUs` (retention); how many. */
+  pruneDetections(beforeUs: number): Promise<number>;
 
   /** Creates the device unless it exists; either way answers it as stored. */
   registerDevice(deviceId: string, info: DeviceInfo, nowUs: number): Promise<DeviceRow>;

@@ -185,4 +185,17 @@ export function storeSuite(backend: Backend): void {
     t.is(pruned, 1);
     t.like(await s.detections.ingest(batch, { via: 'mqtt', deliveryKey: 'old' }), { duplicate: false });
   });
+
+  test('retention deletes detections older than the limit, in chunks, and keeps the newer ones', async (t) => {
+    const s = await startDetections(t, backend);
+    const all = rows(12_000, 5);
+    await store(all, s.detections.store, s.detections.nowUs());
+    const cut = FROM + 2 * DAY_US;
+    const pruned = await s.detections.store.pruneDetections(cut);
+    t.is(pruned, all.filter((r) => r.us < cut).length);
+    const left = await s.detections.store.rows({ from: FROM, to: FROM + SPAN }, undefined, 20_000);
+    t.is(left.length, all.length - pruned);
+    t.true(left.every((r) => r.us >= cut));
+    t.is(await s.detections.store.pruneDetections(cut), 0, 'a second pass finds nothing');
+  });
 }
