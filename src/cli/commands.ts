@@ -138,6 +138,35 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    name: 'backup',
+    summary: 'one tar.gz of config, keys, lists and data (modes kept)',
+    options: { ...CONFIG, output: { type: 'string', short: 'o' } },
+    details: '  --output FILE  where to write it (default ./pimesh-backup-<time>.tar.gz; mode 0600)',
+    config: true,
+    async run({ values, loaded }) {
+      const { backup } = await import('./backup.js');
+      return backup(loaded as LoadedConfig, values.output as string | undefined);
+    },
+  },
+  {
+    name: 'restore',
+    summary: 'put a backup back where it came from (the daemon stopped)',
+    args: '<FILE>',
+    options: { ...CONFIG, force: { type: 'boolean' }, root: { type: 'string' } },
+    details:
+      '  --force        restore even while the daemon answers\n  --root DIR     restore below DIR instead of / (to inspect, or for another disk)',
+    config: true,
+    async run({ values, positionals, loaded }) {
+      if (positionals.length !== 1)
+        throw new UsageError('restore: name one backup file (see pimesh restore --help)');
+      const { restore } = await import('./backup.js');
+      return restore(loaded as LoadedConfig, positionals[0], {
+        force: values.force === true,
+        root: values.root as string | undefined,
+      });
+    },
+  },
+  {
     name: 'completion',
     summary: 'print the bash completion script',
     args: 'bash',
