@@ -1,12 +1,17 @@
 import { readFileSync } from 'node:fs';
 
-/** The package version, read once from package.json (one level above src/ and dist/). */
+/**
+ * The package version, read once from package.json: one level above src/ and dist/, two above a
+ * checkout's build directory (.build/<id>/, which dist links to).
+ */
 export const VERSION: string = (() => {
-  try {
-    return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version as string;
-  } catch {
-    return '0.0.0';
+  for (const up of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8'));
+      if (pkg.name === 'pimesh') return pkg.version as string;
+    } catch {}
   }
+  return '0.0.0';
 })();
 
 let systemZone: string | undefined;
