@@ -167,6 +167,26 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    name: 'demo',
+    summary: 'a five-node mesh on this machine, simulated suns around the world (Ctrl-C stops it)',
+    options: { 'base-port': { type: 'string' }, nodes: { type: 'string' } },
+    details:
+      "  --base-port N  the first node's port, the others follow (default 8081)\n  --nodes N      2 to 5 (default 5)",
+    async run({ values }) {
+      const number = (v: unknown, fallback: number, what: string) => {
+        const n = v === undefined ? fallback : Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 65_535)
+          throw new UsageError(`demo: ${what} must be a whole number`);
+        return n;
+      };
+      const { demo } = await import('./demo.js');
+      return demo({
+        basePort: number(values['base-port'], 8081, '--base-port'),
+        nodes: number(values.nodes, 5, '--nodes'),
+      });
+    },
+  },
+  {
     name: 'completion',
     summary: 'print the bash completion script',
     args: 'bash',

@@ -7,6 +7,13 @@ import { ago, escapeHtml as e, fixed, localTime, NA, nowText } from './format.js
 import type { HardwareItem } from './hardware.js';
 import type { DashboardView, EntryView, PeerRow } from './model.js';
 
+/** An interval in minutes as a person says it: "10 s", "20 min", "1.5 h". */
+function everyText(minutes: number): string {
+  if (minutes < 1) return `${Math.round(minutes * 60)} s`;
+  if (minutes < 90) return `${Math.round(minutes * 10) / 10} min`;
+  return `${Math.round((minutes / 60) * 10) / 10} h`;
+}
+
 export interface PageAssets {
   css: string;
   js: string;
@@ -106,7 +113,7 @@ function cadenceHtml(cadence: unknown): string {
     ? `<ul>${(c.jobs as Record<string, unknown>[])
         .map(
           (j) =>
-            `<li><strong>${e(String(j.name))}</strong>: ${j.minutes == null ? 'on its own timetable' : `every ${e(String(j.minutes))} min`}` +
+            `<li><strong>${e(String(j.name))}</strong>: ${j.minutes == null ? 'on its own timetable' : `every ${e(everyText(Number(j.minutes)))}`}` +
             `${j.nextRun ? `, next ${e(localTime(Date.parse(String(j.nextRun))))}` : ''}</li>`,
         )
         .join('')}</ul>`
