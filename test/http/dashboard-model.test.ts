@@ -8,6 +8,7 @@ import { buildView, chooseLite, type DashboardDeps } from '../../src/http/dashbo
 import { dashboardPage } from '../../src/http/dashboard/page.js';
 import { DashboardReadings, RANGES } from '../../src/http/dashboard/series.js';
 import type { NodeStatus } from '../../src/http/routes/status.js';
+import { SIMULATED_DIR } from '../../src/readings/tracer-dir.js';
 import { TracerStore } from '../../src/readings/tracer-store.js';
 import { writeWeek } from '../helpers/dashboard-node.js';
 
@@ -31,7 +32,7 @@ const STATUS: NodeStatus = {
 function readings(): DashboardReadings {
   const dir = mkdtempSync(join(tmpdir(), 'pimesh-dash-'));
   writeWeek(dir, Date.now(), 8, 1);
-  return new DashboardReadings(new TracerStore(join(dir, 'charge-controller')));
+  return new DashboardReadings(new TracerStore(join(dir, SIMULATED_DIR)));
 }
 
 const assets = { css: '/c.css', js: '/c.js' };

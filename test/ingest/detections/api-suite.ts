@@ -81,6 +81,7 @@ export function apiSuite(backend: Backend): void {
   test('devices: registered once, listed newest first, updated (and seen), with their stats', async (t) => {
     const s = await startDetections(t, backend);
     const first = await s.send('/api/v1/devices/register', { device_id: 'a', name: 'Door' });
+    t.is(first.status, 200, JSON.stringify(first.body));
     t.like(first.body, { device_id: 'a', name: 'Door', location: null, is_active: true, last_seen: null });
     s.clock.advance(1000);
     await s.send('/api/v1/devices/register', { device_id: 'b' });
