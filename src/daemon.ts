@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { LoadedConfig } from './config/load.js';
+import { nodeRetention, scheduleJobs } from './daemon-jobs.js';
 import { PimeshError } from './errors.js';
 import { createChargeController } from './hardware/charge-controller/index.js';
 import type { ChargeController } from './hardware/charge-controller/types.js';
@@ -16,21 +16,17 @@ import type { ChargeControllerStatus, NodeStatus } from './http/routes/status.js
 import { createHttpServer } from './http/server.js';
 import { IngestServices } from './ingest-services.js';
 import { CadencePlan } from './jobs/cadence-plan.js';
-import { JOB_NAMES, type JobName, runsInProcess } from './jobs/jobs-config.js';
 import { logSample, type Sample } from './jobs/log-sample.js';
-import { runRetention } from './jobs/retention.js';
 import { Scheduler } from './jobs/schedule.js';
 import type { Logger } from './log.js';
 import { dnsPublicName } from './mesh/dns/config.js';
 import { MeshNode } from './mesh/mesh-node.js';
 import { PeerData } from './mesh/peer-data.js';
-import { peerFileName } from './mesh/peer-data-file.js';
 import { daemonMetrics } from './metrics/sources.js';
 import { ServerAnswers } from './readings/server-answers.js';
 import { SolarAnswers } from './readings/solar-answers.js';
-import { REAL_DIR, SIMULATED_DIR, tracerDir } from './readings/tracer-dir.js';
+import { tracerDir } from './readings/tracer-dir.js';
 import { TracerStore } from './readings/tracer-store.js';
-import { cronEvery } from './util/cron-every.js';
 import { nodeTimezone, VERSION } from './version.js';
 
 /** Where the simulator stands when local.json gives no usable lat/long (the original's New York). */
@@ -162,24 +158,9 @@ export class Daemon {
   }
 
   /** Deletes what is older than the retention limits (the daily `retention` job). */
-  async retention(): Promise<{ csv: string[]; peers: string[] }> {
-    const { config } = this.#loaded;
-    const peerFiles = new Set(
-      this.mesh.deviceList
-        .list()
-        .map((e) => peerFileName(e.name))
-        .filter((n): n is string => n !== undefined)
-        .map((n) => `${n}.json`),
-    );
-    const result = await runRetention({
-      tracerDirs: [join(config.dataDir, REAL_DIR), join(config.dataDir, SIMULATED_DIR)],
-      today: this.store.fileFor(new Date()).slice('tracerData'.length, -'.csv'.length),
-      peerDir: join(config.dataDir, 'peers'),
-      peerFiles,
-      config: config.retention,
-    });
-    if (result.csv.length + result.peers.length > 0) this.#log.info(result, 'retention: old files deleted');
-    return result;
+  retention(): Promise<{ csv: string[]; peers: string[] }> {
+    const today = this.store.fileFor(new Date()).slice('tracerData'.length, -'.csv'.length);
+    return nodeRetention(this.#loaded.config, this.mesh.deviceList.list(), today, this.#log);
   }
 
   /** Why the node is not doing its job, if it is not. */
@@ -298,29 +279,20 @@ export class Daemon {
       this.#log.info('PIMESH_SCHEDULE=off: no in-process jobs; cron drives the one-shots');
       return;
     }
-    // post-ip, elect and peer-data follow the cadence when it is on; `seconds` is then unused.
-    const add = (name: JobName, seconds: number, task: () => Promise<unknown>, runAtStart = false) => {
-      if (!runsInProcess(config.schedule, name)) return;
-      if (this.cadence.drives(name))
-        this.#scheduler.addAdaptive(name, task, { runAtStart, intervalMs: () => this.cadence.intervalMs() });
-      else
-        this.#scheduler.add(name, cronEvery(seconds) as string, task, { runAtStart, everySeconds: seconds });
-    };
-    if (c) add('log-sample', config.chargeController.sampleIntervalSeconds, () => this.sample(), true);
-    if (this.mesh.disseminator) {
-      add('post-ip', config.network.gossipIntervalSeconds, () => this.mesh.postIp(), true);
-      // At second 30, away from the other jobs' second 0.
-      if (runsInProcess(config.schedule, 'check-ip'))
-        this.#scheduler.add('check-ip', '30 * * * * *', () => this.mesh.checkIp(), { everySeconds: 60 });
-    }
-    add('elect', config.election.intervalSeconds, () => this.mesh.elect());
-    add('peer-data', config.network.peerDataIntervalSeconds, () => this.networkData.run());
-    // Daily, at night (local time), away from the other jobs' minute.
-    if (runsInProcess(config.schedule, 'retention'))
-      this.#scheduler.add('retention', '0 17 3 * * *', () => this.retention(), { everySeconds: 86_400 });
-    const off = JOB_NAMES.filter((job) => !runsInProcess(config.schedule, job));
-    if (off.length > 0)
-      this.#log.info({ jobs: off }, 'schedule.jobs: these run from cron or timers, not here');
+    scheduleJobs(
+      this.#scheduler,
+      config,
+      this.cadence,
+      {
+        'log-sample': c ? () => this.sample() : undefined,
+        'post-ip': this.mesh.disseminator ? () => this.mesh.postIp() : undefined,
+        'check-ip': this.mesh.disseminator ? () => this.mesh.checkIp() : undefined,
+        elect: () => this.mesh.elect(),
+        'peer-data': () => this.networkData.run(),
+        retention: () => this.retention(),
+      },
+      this.#log,
+    );
     await this.#scheduler.start();
   }
 
