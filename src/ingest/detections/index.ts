@@ -142,15 +142,19 @@ export class Detections {
     await this.store.open();
     this.#open = true;
     this.#log.info({ store: this.store.kind, timezone: this.clock.zone }, 'detections ready');
-    const prune = async () => {
-      await this.store
+    const pruneKeys = () =>
+      this.store
         .pruneDeliveries(this.nowUs() - this.config.deliveryKeyDays * DAY_US)
         .catch((error) => this.#throttle.warn('prune', { err: error }, 'delivery keys not pruned'));
+    // Old detections go on the hourly tick only, never while the node is starting (a long delete
+    // then would hold the store as agents reconnect).
+    const prune = async () => {
+      await pruneKeys();
       await this.store
         .pruneDetections(this.nowUs() - this.config.retentionDays * DAY_US)
         .catch((error) => this.#throttle.warn('retention', { err: error }, 'old detections not pruned'));
     };
-    void prune();
+    void pruneKeys();
     this.#prune = setInterval(prune, PRUNE_EVERY_MS).unref();
   }
 
