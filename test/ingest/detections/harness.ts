@@ -20,6 +20,7 @@ import { createHttpServer, DEFAULT_LIMITS, type ServerLimits } from '../../../sr
 import { Detections, detectionsConfigSchema } from '../../../src/ingest/detections/index.js';
 import { silentLogger } from '../../../src/log.js';
 import { routeApp } from '../../helpers/route-app.js';
+import { until } from '../../helpers/until.js';
 
 export const KEY = 'agent-key-of-the-site';
 /** 2026-05-04T10:01:00 in Madrid (CEST, +02:00): a minute after checklist D's detection. */
@@ -104,6 +105,9 @@ export async function startDetections(
   });
   await detections.start();
   t.teardown(() => detections.stop());
+  // PostgreSQL on a busy machine may refuse the first connection within its timeout: the service
+  // then retries in the background (as it should in the field); the tests start once it is open.
+  await until('the detections store to open', () => detections.ready, { timeoutMs: 60_000 });
   const app = routeApp((router) => detectionsRoutes(router, { detections }));
   const http = () => request.agent(app.callback());
   return {
