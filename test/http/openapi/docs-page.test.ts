@@ -85,3 +85,19 @@ browser(
     });
   },
 );
+
+needs(CHROMIUM)(
+  'in Chromium the generated /api/system index lists the endpoints and links to /docs, no console error',
+  async (t) => {
+    await withPage(t, async (page, problems) => {
+      const res = await page.goto(`${base}/api/system`);
+      t.is(res?.status(), 200);
+      const text = (await page.textContent('body')) ?? '';
+      for (const path of ['/api/v1/chargecontroller.php', '/api/status', '/metrics', '/api/sensors/latest']) {
+        t.true(text.includes(path), path);
+      }
+      t.true((await page.locator('a[href="/docs"]').count()) > 0, 'a link to the interactive docs');
+      t.deepEqual(problems, []);
+    });
+  },
+);
