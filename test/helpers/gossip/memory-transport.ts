@@ -2,6 +2,8 @@
  * In-memory gossip for tests, the simulation bench and `--fake-hardware` (memberlist's MockNetwork): N
  * nodes in one process, each an address with a handler that answers a POST like api.php does.
  */
+
+import { prng } from '../../../src/ingest/detections/simulate.js';
 import type { DeviceEntry } from '../../../src/mesh/device-entry.js';
 import type { PeerListStore } from '../../../src/mesh/gossip/dissemination.js';
 import { connectionRefused, PeerError } from '../../../src/mesh/gossip/errors.js';
@@ -178,14 +180,5 @@ export function apiReceiver(store: PeerListStore, options: ReceiverOptions = {})
   };
 }
 
-/** A small seeded PRNG (mulberry32) for deterministic tests and simulations: floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (mulberry32): the one the detections simulator uses. */
+export const seededRandom = prng;
