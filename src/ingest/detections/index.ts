@@ -210,7 +210,9 @@ export class Detections {
   /**
    * The one ingest (HTTP bulk, MQTT): the batch checked (ValidationError, 422), its items filtered by
    * the original's skipping rules, stored in one transaction with the delivery key, then announced.
-   * A batch from MQTT also updates an existing device's name and location (the HTTP path does not).
+   * MQTT's batches are queued (answered once durable, readable a moment later: sqlite-inbox.ts) and
+   * announced when readable. A batch from MQTT also updates an existing device's name and location
+   * (the HTTP path does not).
    */
   readonly ingest: IngestBatch = async (batch, options) => {
     let valid: ReturnType<typeof validateBatch>;
@@ -231,6 +233,7 @@ export class Detections {
       updateInfo: options.via === 'mqtt',
       deliveryKey: options.deliveryKey,
       nowUs,
+      queue: options.via === 'mqtt',
     });
     const c = this.#counters;
     c.batches++;
@@ -241,7 +244,15 @@ export class Detections {
       c.skipped += skipped;
     }
     if (!result.duplicate && result.stored > 0) {
-      this.#stored({ device_id: valid.device_id, count: result.stored, via: options.via, at: nowUs });
+      const event: StoredEvent = {
+        device_id: valid.device_id,
+        count: result.stored,
+        via: options.via,
+        at: nowUs,
+      };
+      // A queued batch is announced once readable: a listener that queries finds it.
+      if (result.indexed) void result.indexed.then(() => this.#stored(event));
+      else this.#stored(event);
     }
     return { device_id: valid.device_id, count: result.stored, skipped, duplicate: result.duplicate };
   };

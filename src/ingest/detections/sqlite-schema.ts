@@ -6,6 +6,8 @@
  * which serve every zone and device filter (a single-column index on zone or device_id would be a
  * prefix of them). The indexes on device_hash are left out: no query filters by hash, and inserting
  * random 64-character keys into a large index made a bulk ingest ten times slower.
+ *
+ * detection_inbox holds queued batches (MQTT's) between their answer and their merge (sqlite-inbox.ts).
  */
 import type { SqliteDatabase } from '../../storage/sqlite.js';
 
@@ -56,6 +58,15 @@ CREATE TABLE IF NOT EXISTS detection_deliveries (
   received_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ix_detection_deliveries_received ON detection_deliveries (received_at);
+CREATE TABLE IF NOT EXISTS detection_inbox (
+  id INTEGER PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  name TEXT,
+  location TEXT,
+  update_info INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  detections TEXT NOT NULL
+);
 `;
 
 /**

@@ -22,6 +22,7 @@ import {
   thresholdDescriptions,
   touchParams,
 } from './sql-store.js';
+import { DetectionInbox } from './sqlite-inbox.js';
 import { prepareDetectionsSchema, rollupTables } from './sqlite-schema.js';
 import type { Recalculated, StoreBatch, StoreIngestResult } from './store.js';
 import type { ZoneClock } from './zoned-time.js';
@@ -53,6 +54,8 @@ export class SqliteDetectionStore extends SqlDetectionStore {
   readonly #statements = new Map<string, SqliteStatement>();
   readonly #rebuilds = new Serial();
   #db: SqliteDatabase | undefined;
+  /** Created at open once the thresholds are read (a merge classifies rows). */
+  #inbox: DetectionInbox | undefined;
   #thresholds: Thresholds;
 
   constructor(options: SqliteDetectionStoreOptions) {
@@ -72,6 +75,14 @@ export class SqliteDetectionStore extends SqlDetectionStore {
       prepareDetectionsSchema(db);
       this.#db = db;
       await this.#seedThresholds();
+      this.#inbox = new DetectionInbox({
+        db: () => this.#open(),
+        statement: (sql) => this.#statement(sql),
+        store: (batches) => this.#ingestMany(batches, true),
+        onError: (error) => this.#options.log.error({ err: error }, 'detections inbox not merged; retrying'),
+      });
+      // What a crash left queued goes in before anything else.
+      this.#inbox.merge();
       const marker = db.prepare('SELECT value FROM system_settings WHERE key = ?').get(SETTINGS.rollup);
       if (marker?.value !== rollupMarker(this.clock.zone)) {
         const started = performance.now();
@@ -88,6 +99,7 @@ export class SqliteDetectionStore extends SqlDetectionStore {
       }
     } catch (error) {
       this.#db = undefined;
+      this.#inbox = undefined;
       this.#statements.clear();
       this.#shaped.clear();
       db.close();
@@ -121,28 +133,41 @@ export class SqliteDetectionStore extends SqlDetectionStore {
     return statement;
   }
 
+  // Every read and write merges the inbox first: it sees (and orders after) every batch answered.
   protected async all(sql: string, params: Param[]): Promise<Row[]> {
+    this.#inbox?.merge();
     return this.#statement(sql).all(...params);
   }
 
   protected async run(sql: string, params: Param[]): Promise<number> {
+    this.#inbox?.merge();
     return Number(this.#statement(sql).run(...params).changes);
   }
 
   /**
-   * Batches asked for in one event-loop turn share one transaction and one pass over the rollup (MQTT
-   * delivers many small ones: per-batch statements would dominate).
+   * Batches asked for in one event-loop turn share one transaction and one pass over the rollup (a
+   * bulk's rows in the order sent, so each batch knows its last id); queued ones go to the inbox.
    */
   readonly #group = new GroupCommit<StoreBatch, StoreIngestResult>(
     () => this.#open(),
     (batches) => this.#ingestMany(batches),
+    () => this.#inbox?.merge(),
+  );
+
+  readonly #queued = new GroupCommit<StoreBatch, StoreIngestResult>(
+    () => this.#open(),
+    (batches) => {
+      if (!this.#inbox) throw new DetectionsUnavailableError('the detections database is not open');
+      return this.#inbox.stage(batches);
+    },
   );
 
   ingest(batch: StoreBatch): Promise<StoreIngestResult> {
-    return this.#group.run(batch);
+    return batch.queue ? this.#queued.run(batch) : this.#group.run(batch);
   }
 
-  #ingestMany(batches: readonly StoreBatch[]): StoreIngestResult[] {
+  /** `sorted`: the rows go in by time (a merge of the inbox; no last ids then). */
+  #ingestMany(batches: readonly StoreBatch[], sorted = false): StoreIngestResult[] {
     const results: StoreIngestResult[] = [];
     const rows: RollupInput[] = [];
     /** Per stored batch: its result and the index after its last row. */
@@ -173,7 +198,12 @@ export class SqliteDetectionStore extends SqlDetectionStore {
       results.push(result);
       ends.push([result, rows.length]);
     }
+    if (sorted) rows.sort((a, b) => a.us - b.us);
     const lastId = this.#insertRows(rows);
+    if (sorted) {
+      this.#addToRollup(rows);
+      return results;
+    }
     // Row ids are given in insertion order, one transaction, no other writer: each batch's last id.
     if (lastId !== undefined) {
       for (const [result, end] of ends) if (result.stored > 0) result.lastId = lastId - (rows.length - end);
@@ -326,6 +356,7 @@ export class SqliteDetectionStore extends SqlDetectionStore {
   }
 
   async setThresholds(thresholds: Thresholds, nowUs: number): Promise<Recalculated> {
+    this.#inbox?.merge();
     const { near, medium } = this.#thresholds;
     // The same thresholds (a reset to the defaults in force): every row is classified already.
     if (near !== thresholds.near || medium !== thresholds.medium)
@@ -346,6 +377,8 @@ export class SqliteDetectionStore extends SqlDetectionStore {
 
   async close(): Promise<void> {
     const db = this.#db;
+    this.#inbox?.close();
+    this.#inbox = undefined;
     this.#db = undefined;
     this.#statements.clear();
     this.#shaped.clear();

@@ -45,13 +45,21 @@ export interface StoreBatch {
   /** Stored in the same transaction: a batch whose key is there already stores nothing. */
   deliveryKey?: string;
   nowUs: number;
+  /**
+   * The store may answer once the batch is durable and make its rows readable a moment later
+   * (`indexed`): what MQTT's many small batches need. SQLite merges them in bulk; PostgreSQL stores
+   * them at once.
+   */
+  queue?: boolean;
 }
 
 export interface StoreIngestResult {
   stored: number;
   duplicate: boolean;
-  /** The id of the last row stored. */
+  /** The id of the last row stored (a batch stored at once, not queued). */
   lastId?: number;
+  /** A queued batch: settles once its rows are readable (absent: they are already). */
+  indexed?: Promise<void>;
 }
 
 export interface ZoneFigures {

@@ -63,14 +63,19 @@ function scan(all: Row[], t: Thresholds, from: number, to: number, deviceId?: st
   );
 }
 
-async function store(all: Row[], s: DetectionStore, nowUs: number): Promise<void> {
+/** Stores `all` in batches of 100 rows per agent; `queue`: as MQTT's, answered before they are readable. */
+async function store(all: Row[], s: DetectionStore, nowUs: number, queue = false): Promise<void> {
+  const answers: Promise<unknown>[] = [];
   for (let i = 0; i < all.length; i += 100) {
     const batch = all.slice(i, i + 100);
     for (const device of ['rpi-0', 'rpi-1', 'rpi-2']) {
       const detections = batch.filter((r) => r.device_id === device);
-      await s.ingest({ deviceId: device, detections, updateInfo: false, nowUs });
+      const answer = s.ingest({ deviceId: device, detections, updateInfo: false, nowUs, queue });
+      if (queue) answers.push(answer);
+      else await answer;
     }
   }
+  await Promise.all(answers);
 }
 
 /** Every window of a set (whole days, hours, odd edges, the DST night) answers as the scan. */
@@ -131,6 +136,15 @@ export function storeSuite(backend: Backend): void {
     const all = rows(3000, 1);
     await store(all, s.detections.store, s.detections.nowUs());
     await sameAsScan(t, s.detections.store, all, { near: -60, medium: -75 }, s.detections.clock);
+  });
+
+  test("queued batches (MQTT's) are readable by the next read and answer every window as a scan does", async (t) => {
+    const s = await startDetections(t, backend);
+    const all = rows(3000, 6);
+    await store(all, s.detections.store, s.detections.nowUs(), true);
+    await sameAsScan(t, s.detections.store, all, { near: -60, medium: -75 }, s.detections.clock);
+    const stored = await s.detections.store.rows({ from: FROM, to: FROM + SPAN }, undefined, 5000);
+    t.is(stored.length, all.length);
   });
 
   test('new thresholds set while batches keep arriving leave the rollup equal to a scan', async (t) => {
