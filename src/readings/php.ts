@@ -184,7 +184,8 @@ export function parsePhpQuery(search: string): Map<string, string> {
   for (const pair of text.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
-    const key = decode(eq === -1 ? pair : pair.slice(0, eq)).replace(/[ .]/g, '_');
+    const raw = decode(eq === -1 ? pair : pair.slice(0, eq));
+    const key = raw.includes(' ') || raw.includes('.') ? raw.replace(/[ .]/g, '_') : raw;
     if (key === '') continue;
     query.set(key, eq === -1 ? '' : decode(pair.slice(eq + 1)));
   }
@@ -192,6 +193,8 @@ export function parsePhpQuery(search: string): Map<string, string> {
 }
 
 function decode(text: string): string {
+  // Most queries (value=PV-voltage) have nothing to decode.
+  if (!text.includes('%') && !text.includes('+')) return text;
   const spaced = text.replace(/\+/g, ' ');
   try {
     return decodeURIComponent(spaced);

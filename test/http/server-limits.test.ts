@@ -74,6 +74,29 @@ test('a client that never reads a large answer is dropped at the answer deadline
   t.true(serverSide.destroyed);
 });
 
+test('a client that reads a large answer slowly but steadily gets all of it, past the answer deadline', async (t) => {
+  // 2 MiB taken 64 KiB every 100 ms: about three seconds, three answer deadlines, never a stall.
+  const size = 2 << 20;
+  const { port } = await listen(t, { responseMs: 1000 }, 'x'.repeat(size));
+  const socket = await open(t, port);
+  socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+  let received = 0;
+  let reads = 0;
+  const reader = setInterval(() => {
+    const chunk = socket.read(64 << 10) ?? socket.read();
+    if (chunk) {
+      received += chunk.length;
+      reads++;
+    }
+  }, 100);
+  t.teardown(() => clearInterval(reader));
+  await once(socket, 'end');
+  clearInterval(reader);
+  for (let chunk = socket.read(); chunk; chunk = socket.read()) received += chunk.length;
+  t.true(received > size, `received ${received} bytes`);
+  t.true(reads > 20, `the answer took ${reads} reads of 100 ms each`);
+});
+
 test('a connection that goes quiet is dropped after the idle deadline', async (t) => {
   const { port } = await listen(t, { idleMs: 1000, headersMs: 60_000, requestMs: 60_000 });
   const socket = await open(t, port);
