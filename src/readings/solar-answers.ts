@@ -60,6 +60,11 @@ export class SolarAnswers {
     return '';
   }
 
+  /** The answers' clock (the node's, or a test's). */
+  now(): Date {
+    return this.#ctx.now();
+  }
+
   /** The newest row's value as `chargecontroller.php?value=` echoes it ('' when there is none). */
   latest(value: string): string {
     return latestValue(this.#ctx, value);

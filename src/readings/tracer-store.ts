@@ -32,6 +32,11 @@ const TAIL_CHECK = 256;
 
 let versions = 0;
 
+/** Changes whenever any file's parsed rows do (answers kept across files check it). */
+export function tracerGeneration(): number {
+  return versions;
+}
+
 /**
  * The charge-controller directory: one append-only `tracerData<YYYY-MM-DD>.csv` per local day in the
  * original Solar Protocol format. Parsed days are cached; a file that grew is read only past the bytes

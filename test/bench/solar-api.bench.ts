@@ -15,10 +15,10 @@ const SEVEN_DAYS = '/api/v1/chargecontroller.php?value=PV-power-L&duration=7';
 const PHP_TYPE = 'text/html; charset=UTF-8';
 
 const WARMUP_SEC = 1;
-const DURATION_SEC = 3;
+const DURATION_SEC = 2;
 const CONNECTIONS = 10;
 /** Load runs are repeated, interleaved, and the best round kept: other work on a shared machine only slows. */
-const ROUNDS = 4;
+const ROUNDS = 8;
 const IDLE_SEC = 2;
 const WARM_SAMPLES = 20;
 

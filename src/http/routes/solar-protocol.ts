@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { LatestAnswers } from '../../readings/latest-answers.js';
 import { parsePhpQuery } from '../../readings/php.js';
 import type { SolarAnswers } from '../../readings/solar-answers.js';
 
@@ -22,8 +23,9 @@ export function phpEndpoints(answers: SolarAnswers): Map<string, (query: string)
     ['/api/v1/opendata.php', 'opendata', 1],
     ['/api/v2/opendata.php', 'opendata', 2],
   ] as const;
+  const latest = new LatestAnswers(answers);
   for (const [path, flavor, version] of flavors) {
-    endpoints.set(path, (query) => answers.answer(flavor, version, parsePhpQuery(query)));
+    endpoints.set(path, (query) => latest.answer(flavor, version, query));
   }
   endpoints.set('/api/v1/api.php', (query) => {
     const value = parsePhpQuery(query).get('value');
