@@ -28,17 +28,14 @@ export function daysBefore(today: string, days: number): string {
   return new Date(Date.UTC(y, m - 1, d - days)).toISOString().slice(0, 10);
 }
 
+/** The names in `dir`; none when it cannot be read (not there yet: nothing to prune). */
+const namesIn = (dir: string): Promise<string[]> => readdir(dir).catch(() => []);
+
 /** Deletes tracerData files dated before `today - keepDays`; their names. */
 export async function pruneTracerFiles(dir: string, keepDays: number, today: string): Promise<string[]> {
   const oldest = daysBefore(today, keepDays - 1);
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return [];
-  }
   const gone: string[] = [];
-  for (const name of names.sort()) {
+  for (const name of (await namesIn(dir)).sort()) {
     const m = TRACER_FILE.exec(name);
     if (!m || `${m[1]}-${m[2]}-${m[3]}` >= oldest) continue;
     await rm(join(dir, name), { force: true });
@@ -54,14 +51,8 @@ export async function prunePeerFiles(
   days: number,
   now = Date.now(),
 ): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return [];
-  }
   const gone: string[] = [];
-  for (const name of names) {
+  for (const name of await namesIn(dir)) {
     if (!name.endsWith('.json') || name.startsWith('.') || current.has(name)) continue;
     const path = join(dir, name);
     const { mtimeMs } = await stat(path).catch(() => ({ mtimeMs: now }));
