@@ -13,6 +13,7 @@
 
 import type { SqliteDatabase } from '../../storage/sqlite.js';
 import { type SqliteStatement, transaction } from '../../storage/sqlite.js';
+import { RECORD_DELIVERY } from './sqlite-schema.js';
 import type { StoreBatch, StoreIngestResult } from './store.js';
 
 export interface DetectionInboxOptions {
@@ -56,10 +57,7 @@ export class DetectionInbox {
 
   /** In the caller's transaction: each batch's delivery key (a duplicate stops there), then its row. */
   stage(batches: readonly StoreBatch[]): StoreIngestResult[] {
-    const key = this.#options.statement(
-      'INSERT INTO detection_deliveries (delivery_key, device_id, received_at) VALUES (?, ?, ?) ' +
-        'ON CONFLICT (delivery_key) DO NOTHING',
-    );
+    const key = this.#options.statement(RECORD_DELIVERY);
     const row = this.#options.statement(
       'INSERT INTO detection_inbox (device_id, name, location, update_info, received_at, detections) ' +
         'VALUES (?, ?, ?, ?, ?, ?)',

@@ -69,6 +69,11 @@ CREATE TABLE IF NOT EXISTS detection_inbox (
 );
 `;
 
+/** Records a batch's delivery key; changes nothing (0 rows) when the key was there: a redelivery. */
+export const RECORD_DELIVERY =
+  'INSERT INTO detection_deliveries (delivery_key, device_id, received_at) VALUES (?, ?, ?) ' +
+  'ON CONFLICT (delivery_key) DO NOTHING';
+
 /**
  * WAL (readers never block the writer; a crash leaves a consistent file), FULL sync (a solar node
  * loses power whenever its battery runs flat: a commit answered is on disk), a short busy timeout,

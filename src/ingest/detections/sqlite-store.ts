@@ -23,7 +23,7 @@ import {
   touchParams,
 } from './sql-store.js';
 import { DetectionInbox } from './sqlite-inbox.js';
-import { prepareDetectionsSchema, rollupTables } from './sqlite-schema.js';
+import { prepareDetectionsSchema, RECORD_DELIVERY, rollupTables } from './sqlite-schema.js';
 import type { Recalculated, StoreBatch, StoreIngestResult } from './store.js';
 import type { ZoneClock } from './zoned-time.js';
 
@@ -175,10 +175,7 @@ export class SqliteDetectionStore extends SqlDetectionStore {
     for (const batch of batches) {
       const { deviceId, nowUs } = batch;
       if (batch.deliveryKey !== undefined) {
-        const added = this.#statement(
-          'INSERT INTO detection_deliveries (delivery_key, device_id, received_at) VALUES (?, ?, ?) ' +
-            'ON CONFLICT (delivery_key) DO NOTHING',
-        ).run(batch.deliveryKey, deviceId, nowUs).changes;
+        const added = this.#statement(RECORD_DELIVERY).run(batch.deliveryKey, deviceId, nowUs).changes;
         if (Number(added) === 0) {
           results.push({ stored: 0, duplicate: true });
           continue;
