@@ -121,7 +121,7 @@ export class PostgresCluster {
         '-c listen_addresses=127.0.0.1',
         `-c port=${port}`,
         `-c unix_socket_directories=${dir}`,
-        '-c max_connections=60',
+        '-c max_connections=200',
         '-c shared_buffers=64MB',
         ...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
       ];
