@@ -1,164 +1,272 @@
 /**
- * The SQLite store's inbox for queued batches (MQTT's many small ones). A batch is made durable by a
- * short append (its delivery key and one row holding its detections) and answered; a moment later
- * (`delayMs`) every batch that came meanwhile is moved into `detections` and the rollup at once, its
- * rows sorted by time. The three indexes led by time then take rows in order instead of scattered
- * over the pages of the last seconds: at thousands of messages a second, one merge of a few thousand
- * batches writes a fraction of the pages that as many small transactions would.
+ * The SQLite store's inbox for queued batches (MQTT's many small ones). A batch is made durable by
+ * an append to the inbox's journal (inbox-journal.ts: written and synced off the event loop) and
+ * answered; a moment later (`delayMs`) every batch that came meanwhile is merged into `detections`
+ * and the rollup in one transaction, its rows sorted by time, on a worker thread with a connection of
+ * its own (merge-worker.ts). The three indexes led by time then take rows in order instead of
+ * scattered over the pages of the last seconds, and the event loop that reads MQTT and sends the
+ * PUBACKs never waits for a sync or a merge.
  *
- * Moving and deleting are one transaction, so after a crash a batch is either still in the inbox
- * (merged at the next open) or stored, never both. The store merges the inbox before anything else
- * touches the file, so a read sees every batch answered before it.
+ * The merge records each batch's delivery key with its rows, in the same transaction, so a batch in
+ * the journal after a crash (merged or not) is stored exactly once when the journal is read back at
+ * the next open. Reads wait for the batches answered before them (`flush`); the store's own writes
+ * hold merges back while they run (`exclusive`), so the two never wait on SQLite's lock.
  */
 
 import type { SqliteDatabase } from '../../storage/sqlite.js';
 import { type SqliteStatement, transaction } from '../../storage/sqlite.js';
-import { RECORD_DELIVERY } from './sqlite-schema.js';
+import { DetectionsUnavailableError } from './errors.js';
+import { InboxJournal } from './inbox-journal.js';
+import { MergeWorker } from './merge-worker.js';
+import type { Thresholds } from './rules.js';
 import type { StoreBatch, StoreIngestResult } from './store.js';
 
 export interface DetectionInboxOptions {
+  /** The database file; ':memory:' has no journal and merges on this thread (no other connection can see it). */
+  path: string;
+  /** The store's time zone (the worker's rollup buckets). */
+  zone: string;
   db: () => SqliteDatabase;
   /** A prepared statement (the store's cache). */
   statement: (sql: string) => SqliteStatement;
-  /** Stores merged batches, in the merge's transaction (they carry no delivery key: it is in already). */
+  /** Stores batches on this thread, in the caller's transaction (at open, and for ':memory:'). */
   store: (batches: StoreBatch[]) => void;
-  /** A merge that failed (it is tried again with the next one). */
+  /** The thresholds rows are classified with now. */
+  thresholds: () => Thresholds;
+  /** A merge that failed (it is tried again later), or a journal file not cleared. */
   onError: (error: unknown) => void;
+  /** Lines of the journal that could not be read back at open. */
+  onTorn?: (lines: number) => void;
   /** How long a batch waits for others before the merge (default 200 ms). */
   delayMs?: number;
-  /** Batches merged per transaction, and staged ones that start a merge at once (default 4,096). */
+  /** Batches per merge transaction, and staged ones that start a merge at once (default 1,024). */
   maxBatches?: number;
 }
 
-/** A batch's detections in its inbox row: `[hash, rssi, us]` each. */
-type Packed = [string, number, number][];
+export type KeyedBatch = StoreBatch & { deliveryKey: string };
 
-interface Waiter {
-  id: number;
-  resolve: () => void;
+interface Entry {
+  key: string;
+  /** With a journal, the file its line went to (the worker reads it from there); without, the batch. */
+  file?: number;
+  batch?: KeyedBatch;
+  /** Settles the batch's `indexed`. */
+  merged: () => void;
 }
+
+/** Batches held while merges fail or are held back, in multiples of maxBatches: then staging refuses (503, retried). */
+const MAX_PENDING_MERGES = 8;
 
 export class DetectionInbox {
   readonly #options: DetectionInboxOptions;
   readonly #delayMs: number;
   readonly #max: number;
-  /** The inbox may hold batches (true at open: a crash may have left some). */
-  #dirty = true;
-  #staged = 0;
+  readonly #journal: InboxJournal | undefined;
+  readonly #worker: MergeWorker | undefined;
+  #pending: Entry[] = [];
+  /** The delivery keys of #pending (a redelivery while its first copy waits). */
+  readonly #keys = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #immediate: NodeJS.Immediate | undefined;
-  #waiters: Waiter[] = [];
+  /** The merge under way; it settles to whether it stored everything it took. */
+  #round: Promise<boolean> | undefined;
+  /** The last merge failed: the next waits for the retry timer. */
+  #failing = false;
+  /** Writes of the store under way: no merge starts meanwhile. */
+  #holds = 0;
+  #closed = false;
 
   constructor(options: DetectionInboxOptions) {
     this.#options = options;
     this.#delayMs = options.delayMs ?? 200;
-    this.#max = options.maxBatches ?? 4096;
+    this.#max = options.maxBatches ?? 1024;
+    if (options.path !== ':memory:') {
+      this.#journal = new InboxJournal(options.path, options.onError);
+      this.#worker = new MergeWorker(options.path, options.zone);
+    }
   }
 
-  /** In the caller's transaction: each batch's delivery key (a duplicate stops there), then its row. */
-  stage(batches: readonly StoreBatch[]): StoreIngestResult[] {
-    const key = this.#options.statement(RECORD_DELIVERY);
-    const row = this.#options.statement(
-      'INSERT INTO detection_inbox (device_id, name, location, update_info, received_at, detections) ' +
-        'VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    return batches.map((batch) => {
-      if (batch.deliveryKey !== undefined) {
-        const added = key.run(batch.deliveryKey, batch.deviceId, batch.nowUs).changes;
-        if (Number(added) === 0) return { stored: 0, duplicate: true };
-      }
-      const packed: Packed = batch.detections.map((d) => [d.device_hash, d.rssi, d.us]);
-      const id = Number(
-        row.run(
-          batch.deviceId,
-          batch.name ?? null,
-          batch.location ?? null,
-          batch.updateInfo ? 1 : 0,
-          batch.nowUs,
-          JSON.stringify(packed),
-        ).lastInsertRowid,
+  /** Merges (on this thread) what a crash left in the journal, or in the table an earlier version kept; throws if it cannot. */
+  open(): void {
+    this.#mergeLegacyTable();
+    if (!this.#journal) return;
+    const { batches, torn } = this.#journal.open();
+    if (torn > 0) this.#options.onTorn?.(torn);
+    const db = this.#options.db();
+    for (let i = 0; i < batches.length; i += this.#max) {
+      transaction(db, () => this.#options.store(batches.slice(i, i + this.#max)));
+    }
+    this.#journal.clearAll();
+  }
+
+  /** Answers once the batch is durable (its `indexed` settles once merged); a redelivery is a duplicate. */
+  async stage(batch: KeyedBatch): Promise<StoreIngestResult> {
+    const key = batch.deliveryKey;
+    const seen = this.#options.statement('SELECT 1 AS seen FROM detection_deliveries WHERE delivery_key = ?');
+    if (this.#keys.has(key) || seen.get(key)) return { stored: 0, duplicate: true };
+    if (this.#closed || this.#pending.length >= this.#max * MAX_PENDING_MERGES) {
+      throw new DetectionsUnavailableError(
+        'the detections inbox is full: its merges are failing or held back',
       );
-      this.#dirty = true;
-      this.#staged++;
-      this.#schedule();
-      const indexed = new Promise<void>((resolve) => this.#waiters.push({ id, resolve }));
-      return { stored: batch.detections.length, duplicate: false, indexed };
+    }
+    let merged = () => {};
+    const indexed = new Promise<void>((resolve) => {
+      merged = resolve;
     });
+    // With a journal nothing of the batch waits here but its key: the merge reads it from the file.
+    const journal = this.#journal;
+    const entry: Entry = journal ? { key, file: journal.active, merged } : { key, batch, merged };
+    this.#pending.push(entry);
+    this.#keys.add(key);
+    this.#schedule();
+    const result = { stored: batch.detections.length, duplicate: false, indexed };
+    if (!journal) return result;
+    try {
+      await journal.append(journal.line(batch));
+    } catch (error) {
+      // Not durable, not answered: the sender sends it again (a copy that did get merged makes that a duplicate).
+      this.#pending = this.#pending.filter((e) => e !== entry);
+      this.#keys.delete(key);
+      throw error;
+    }
+    return result;
   }
 
   #schedule(): void {
-    if (this.#staged >= this.#max) {
+    if (this.#pending.length === 0 || this.#closed) return;
+    if (this.#pending.length >= this.#max && !this.#failing) {
       this.#immediate ??= setImmediate(() => this.merge());
       return;
     }
     this.#timer ??= setTimeout(() => this.merge(), this.#delayMs).unref();
   }
 
-  /**
-   * Merges everything in the inbox, `maxBatches` a transaction, and settles the batches' `indexed`.
-   * A failure is reported and left for the next merge (the batches stay in the inbox).
-   */
+  /** Starts a merge of every batch waiting, unless one is under way or a write holds merges back. */
   merge(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#immediate) clearImmediate(this.#immediate);
     this.#immediate = undefined;
-    try {
-      while (this.#dirty) {
-        const last = transaction(this.#options.db(), () => this.#mergeChunk());
-        if (last !== undefined) this.#settle(last);
-      }
-      this.#staged = 0;
-    } catch (error) {
-      this.#options.onError(error);
-      if (this.#staged > 0) this.#timer ??= setTimeout(() => this.merge(), this.#delayMs).unref();
-    }
-  }
-
-  /** Moves up to `maxBatches` of the oldest batches; the id of the last, undefined when it was empty. */
-  #mergeChunk(): number | undefined {
-    const rows = this.#options
-      .statement(
-        'SELECT id, device_id, name, location, update_info, received_at, detections FROM detection_inbox ' +
-          'ORDER BY id LIMIT ?',
-      )
-      .all(this.#max);
-    if (rows.length < this.#max) this.#dirty = false;
-    if (rows.length === 0) return undefined;
-    const batches = rows.map(
-      (r): StoreBatch => ({
-        deviceId: String(r.device_id),
-        name: (r.name as string | null) ?? undefined,
-        location: (r.location as string | null) ?? undefined,
-        updateInfo: Number(r.update_info) === 1,
-        nowUs: Number(r.received_at),
-        detections: (JSON.parse(String(r.detections)) as Packed).map(([device_hash, rssi, us]) => ({
-          device_hash,
-          rssi,
-          us,
-        })),
-      }),
+    if (this.#round || this.#holds > 0 || this.#pending.length === 0) return;
+    this.#round = this.#merge().then(
+      () => {
+        this.#failing = false;
+        this.#round = undefined;
+        this.#schedule();
+        return true;
+      },
+      (error) => {
+        this.#options.onError(error);
+        this.#failing = true;
+        this.#round = undefined;
+        this.#timer ??= setTimeout(() => this.merge(), Math.max(this.#delayMs, 1000)).unref();
+        return false;
+      },
     );
-    this.#options.store(batches);
-    const last = Number(rows[rows.length - 1].id);
-    this.#options.statement('DELETE FROM detection_inbox WHERE id <= ?').run(last);
-    return last;
   }
 
-  /** Settles the batches merged up to `last`. */
-  #settle(last: number): void {
-    const waiting: Waiter[] = [];
-    for (const w of this.#waiters) {
-      if (w.id <= last) w.resolve();
-      else waiting.push(w);
+  /**
+   * With a journal: switches appends to the other file, has the worker merge the one appended to so
+   * far (once every append to it is written), settles its batches and clears it. Without: merges
+   * every batch waiting here, `maxBatches` a transaction.
+   */
+  async #merge(): Promise<void> {
+    const journal = this.#journal;
+    const worker = this.#worker;
+    if (!journal || !worker) {
+      const batches = this.#pending.slice(0, this.#max);
+      transaction(this.#options.db(), () => this.#options.store(batches.map((e) => e.batch as KeyedBatch)));
+      this.#settle(new Set(batches));
+      return;
     }
-    this.#waiters = waiting;
+    const file = journal.switch();
+    await journal.settled(file);
+    const torn = await worker.merge(journal.path(file), this.#options.thresholds(), this.#max);
+    if (torn > 0) this.#options.onTorn?.(torn);
+    this.#settle(new Set(this.#pending.filter((e) => e.file === file)));
+    journal.clear(file);
   }
 
-  /** Merges what is left and settles every batch (the store is closing). */
-  close(): void {
-    this.merge();
-    for (const w of this.#waiters) w.resolve();
-    this.#waiters = [];
+  #settle(merged: Set<Entry>): void {
+    this.#pending = this.#pending.filter((e) => !merged.has(e));
+    for (const e of merged) {
+      this.#keys.delete(e.key);
+      e.merged();
+    }
+  }
+
+  /** Waits until the batches answered so far are merged (or a merge of them failed: reported already). */
+  async flush(): Promise<void> {
+    const last = this.#pending.at(-1);
+    while (last && this.#holds === 0 && this.#pending.includes(last)) {
+      if (!this.#round) this.merge();
+      // A merge that failed (a retry is scheduled): answer with what is stored.
+      if (!this.#round || !(await this.#round)) return;
+    }
+  }
+
+  /** Runs a write of the store with no merge under way or starting until it ends. */
+  async exclusive<T>(write: () => T | Promise<T>): Promise<T> {
+    this.#holds++;
+    try {
+      while (this.#round) await this.#round;
+      return await write();
+    } finally {
+      this.#holds--;
+      if (this.#holds === 0) this.#schedule();
+    }
+  }
+
+  /** The batches a version that kept its inbox in a table left there (their keys are recorded already). */
+  #mergeLegacyTable(): void {
+    const db = this.#options.db();
+    const table = db.prepare(
+      "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'detection_inbox'",
+    );
+    if (!table.get()) return;
+    transaction(db, () => {
+      const rows = db
+        .prepare(
+          'SELECT device_id, name, location, update_info, received_at, detections FROM detection_inbox ORDER BY id',
+        )
+        .all();
+      this.#options.store(
+        rows.map((r) => ({
+          deviceId: String(r.device_id),
+          name: (r.name as string | null) ?? undefined,
+          location: (r.location as string | null) ?? undefined,
+          updateInfo: Number(r.update_info) === 1,
+          nowUs: Number(r.received_at),
+          detections: (JSON.parse(String(r.detections)) as [string, number, number][]).map(
+            ([device_hash, rssi, us]) => ({ device_hash, rssi, us }),
+          ),
+        })),
+      );
+      db.exec('DROP TABLE detection_inbox');
+    });
+  }
+
+  /** Drops what waits, unmerged (the store failed to open: the journal keeps it for the next open). */
+  abandon(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    if (this.#immediate) clearImmediate(this.#immediate);
+    this.#pending = [];
+    this.#keys.clear();
+    void this.#journal?.close();
+  }
+
+  /** Merges what is left, settles every batch, and ends the worker and the journal (the store is closing). */
+  async close(): Promise<void> {
+    await this.flush();
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    if (this.#immediate) clearImmediate(this.#immediate);
+    while (this.#round) await this.#round;
+    for (const e of this.#pending) e.merged();
+    this.#pending = [];
+    this.#keys.clear();
+    await this.#worker?.close();
+    await this.#journal?.close();
   }
 }

@@ -7,7 +7,8 @@
  * prefix of them). The indexes on device_hash are left out: no query filters by hash, and inserting
  * random 64-character keys into a large index made a bulk ingest ten times slower.
  *
- * detection_inbox holds queued batches (MQTT's) between their answer and their merge (sqlite-inbox.ts).
+ * MQTT's queued batches wait in the inbox's journal, not here (sqlite-inbox.ts); a table an earlier
+ * version kept them in is merged and dropped at open.
  */
 import type { SqliteDatabase } from '../../storage/sqlite.js';
 
@@ -58,15 +59,6 @@ CREATE TABLE IF NOT EXISTS detection_deliveries (
   received_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ix_detection_deliveries_received ON detection_deliveries (received_at);
-CREATE TABLE IF NOT EXISTS detection_inbox (
-  id INTEGER PRIMARY KEY,
-  device_id TEXT NOT NULL,
-  name TEXT,
-  location TEXT,
-  update_info INTEGER NOT NULL,
-  received_at INTEGER NOT NULL,
-  detections TEXT NOT NULL
-);
 `;
 
 /** Records a batch's delivery key; changes nothing (0 rows) when the key was there: a redelivery. */

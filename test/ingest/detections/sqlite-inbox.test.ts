@@ -1,14 +1,17 @@
 /**
- * The SQLite store's inbox (sqlite-inbox.ts): MQTT's batches are answered once durable and merged a
- * moment later. What was answered survives a kill -9 before the merge, is stored once at the next
- * open, and its delivery keys still refuse a redelivery.
+ * The SQLite store's inbox (sqlite-inbox.ts): MQTT's batches are answered once durable (the inbox's
+ * journal) and merged a moment later by a worker thread. What was answered survives a kill -9 before
+ * the merge, is stored once at the next open (a line torn by the crash skipped, a line left in both
+ * journal files stored once), and its delivery keys still refuse a redelivery.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import test from 'ava';
+import { prepareDetectionsSchema } from '../../../src/ingest/detections/sqlite-schema.js';
 import { openSqlite } from '../../../src/storage/sqlite.js';
-import { sqliteBackend, startDetections, tempDir } from './harness.js';
+import { hash, sqliteBackend, startDetections, tempDir } from './harness.js';
 
 const CHILD = new URL('../../helpers/detections-inbox-child.ts', import.meta.url).pathname;
 const TSX = import.meta.resolve('tsx');
@@ -27,12 +30,16 @@ test('batches answered and then killed (kill -9) before their merge are stored a
   t.is(signal, 'SIGKILL');
   t.deepEqual(JSON.parse(lines[0]), { answered: BATCHES });
 
-  const raw = openSqlite(`${dir}/detections.db`);
-  const waiting = raw.prepare('SELECT count(*) AS n FROM detection_inbox').get();
+  const db = `${dir}/detections.db`;
+  const journal = readFileSync(`${db}-inbox-a`, 'utf8').split('\n').filter(Boolean);
+  t.is(journal.length, BATCHES, 'the kill came before the merge: every batch is in the journal');
+  const raw = openSqlite(db);
   const stored = raw.prepare('SELECT count(*) AS n FROM detections').get();
   raw.close();
-  t.like(waiting, { n: BATCHES }, 'the kill came before the merge: every batch is still in the inbox');
   t.like(stored, { n: 0 });
+  // A merge whose clear was lost leaves a line in both files; a write cut short leaves half a line.
+  appendFileSync(`${db}-inbox-b`, `${journal[0]}\n`);
+  appendFileSync(`${db}-inbox-a`, journal[1].slice(0, 40));
 
   const s = await startDetections(t, sqliteBackend, { dir, config: { timezone: 'UTC' } });
   const rows = await s.detections.store.rows({ from: 0, to: Number.MAX_SAFE_INTEGER }, undefined, 1000);
@@ -48,6 +55,7 @@ test('batches answered and then killed (kill -9) before their merge are stored a
     { via: 'mqtt', deliveryKey: 'key-0' },
   );
   t.like(redelivered, { count: 0, duplicate: true });
+  t.is(readFileSync(`${db}-inbox-a`, 'utf8'), '', 'the journal is cleared once merged');
 });
 
 test('a queued batch is readable by the very next read, and announced once it is', async (t) => {
@@ -63,4 +71,42 @@ test('a queued batch is readable by the very next read, and announced once it is
   t.is((await s.get('/api/v1/detections/recent')).body.length, 1);
   await new Promise((resolve) => setImmediate(resolve));
   t.deepEqual(announced, [1]);
+});
+
+test('batches an earlier version left in its inbox table are stored at open, and the table is dropped', async (t) => {
+  const dir = tempDir(t);
+  const raw = openSqlite(`${dir}/detections.db`);
+  prepareDetectionsSchema(raw);
+  raw.exec(
+    'CREATE TABLE detection_inbox (id INTEGER PRIMARY KEY, device_id TEXT NOT NULL, name TEXT, location TEXT, ' +
+      'update_info INTEGER NOT NULL, received_at INTEGER NOT NULL, detections TEXT NOT NULL)',
+  );
+  const us = Date.now() * 1000;
+  raw
+    .prepare(
+      'INSERT INTO detection_inbox (device_id, name, location, update_info, received_at, detections) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    .run(
+      'rpi-7',
+      'Door',
+      null,
+      1,
+      us,
+      JSON.stringify([
+        [hash(1), -50, us - 2000],
+        [hash(2), -80, us - 1000],
+      ]),
+    );
+  raw.close();
+
+  const s = await startDetections(t, sqliteBackend, { dir, config: { timezone: 'UTC' } });
+  const rows = await s.detections.store.rows({ from: 0, to: Number.MAX_SAFE_INTEGER }, undefined, 10);
+  t.deepEqual(rows.map((r) => [r.device_hash, r.zone]).sort(), [
+    [hash(1), 'NEAR'],
+    [hash(2), 'FAR'],
+  ]);
+  t.like((await s.get('/api/v1/devices/rpi-7')).body, { name: 'Door' });
+  const check = openSqlite(`${dir}/detections.db`);
+  t.is(check.prepare("SELECT name FROM sqlite_master WHERE name = 'detection_inbox'").get(), undefined);
+  check.close();
 });

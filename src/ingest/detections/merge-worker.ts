@@ -1,0 +1,84 @@
+/**
+ * The main thread's side of the inbox's merge worker (sqlite-merge-worker.ts): started on the first
+ * merge, one merge at a time asked for and awaited. A worker that dies fails the merges it had (they
+ * stay in the inbox and are tried again) and is started afresh by the next one.
+ */
+import { once } from 'node:events';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { DetectionsUnavailableError } from './errors.js';
+import type { Thresholds } from './rules.js';
+import type { MergeReply, MergeRequest } from './sqlite-merge-worker.js';
+
+/** The worker's module next to this one: .ts from the sources (tests, tsx), .js once built. */
+const ENTRY = new URL(`./sqlite-merge-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+
+interface Waiting {
+  resolve: (torn: number) => void;
+  reject: (error: Error) => void;
+}
+
+export class MergeWorker {
+  readonly #path: string;
+  readonly #zone: string;
+  #worker: Worker | undefined;
+  #next = 1;
+  readonly #waiting = new Map<number, Waiting>();
+
+  constructor(path: string, zone: string) {
+    this.#path = path;
+    this.#zone = zone;
+  }
+
+  /** Stores what a journal file holds, on the worker's connection; how many lines it could not read. */
+  merge(file: string, thresholds: Thresholds, maxBatches: number): Promise<number> {
+    const worker = this.#start();
+    const id = this.#next++;
+    return new Promise<number>((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, file, thresholds, maxBatches } satisfies MergeRequest);
+    });
+  }
+
+  #start(): Worker {
+    if (this.#worker) return this.#worker;
+    // From the sources (tests, `npm run dev`) the thread needs tsx's loader first: Node's --import does not carry it over.
+    const entry = ENTRY.pathname.endsWith('.ts')
+      ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(ENTRY.href)}); });`
+      : ENTRY;
+    const worker = new Worker(entry, {
+      eval: typeof entry === 'string',
+      workerData: { path: this.#path, zone: this.#zone },
+      resourceLimits: { maxOldGenerationSizeMb: 96 },
+    });
+    worker.unref();
+    worker.on('message', (reply: MergeReply) => {
+      const waiting = this.#waiting.get(reply.id);
+      this.#waiting.delete(reply.id);
+      if (reply.error === undefined) waiting?.resolve(reply.torn);
+      else waiting?.reject(new DetectionsUnavailableError(`detections merge failed: ${reply.error}`));
+    });
+    const gone = (error: Error) => {
+      if (this.#worker !== worker) return;
+      this.#worker = undefined;
+      for (const w of this.#waiting.values()) w.reject(error);
+      this.#waiting.clear();
+    };
+    worker.on('error', gone);
+    worker.on('exit', (code) =>
+      gone(new DetectionsUnavailableError(`the detections merge worker exited (${code})`)),
+    );
+    this.#worker = worker;
+    return worker;
+  }
+
+  /** Lets the worker close its connection and end (after the merges asked for). */
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    if (!worker) return;
+    const exited = once(worker, 'exit');
+    worker.postMessage('close');
+    await exited;
+  }
+}
