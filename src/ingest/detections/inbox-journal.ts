@@ -55,14 +55,7 @@ export function readJournal(paths: readonly string[]): JournalContents {
   const lines: Line[] = [];
   let torn = 0;
   for (const path of paths) {
-    let text = '';
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    for (const raw of text.split('\n')) {
-      if (raw === '') continue;
+    for (const raw of journalLines(path)) {
       const line = parseLine(raw);
       if (line) lines.push(line);
       else torn++;
@@ -70,6 +63,23 @@ export function readJournal(paths: readonly string[]): JournalContents {
   }
   lines.sort((a, b) => a[0] - b[0]);
   return { batches: lines.map(toBatch), torn, lastSeq: lines.at(-1)?.[0] ?? 0 };
+}
+
+/** A journal file's lines as written, in order (none for a missing file). */
+export function journalLines(path: string): string[] {
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return text.split('\n').filter((raw) => raw !== '');
+}
+
+/** A line back into its batch; undefined for one torn or garbled. */
+export function lineBatch(raw: string): StoreBatch | undefined {
+  const line = parseLine(raw);
+  return line ? toBatch(line) : undefined;
 }
 
 export class InboxJournal {

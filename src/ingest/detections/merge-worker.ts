@@ -41,6 +41,11 @@ export class MergeWorker {
     });
   }
 
+  /** Starts the thread now (it loads in the background: the first merge need not wait for that). */
+  start(): void {
+    this.#start();
+  }
+
   #start(): Worker {
     if (this.#worker) return this.#worker;
     // From the sources (tests, `npm run dev`) the thread needs tsx's loader first: Node's --import does not carry it over.

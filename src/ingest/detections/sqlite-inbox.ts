@@ -115,6 +115,7 @@ export class DetectionInbox {
     });
     // With a journal nothing of the batch waits here but its key: the merge reads it from the file.
     const journal = this.#journal;
+    this.#worker?.start();
     const entry: Entry = journal ? { key, file: journal.active, merged } : { key, batch, merged };
     this.#pending.push(entry);
     this.#keys.add(key);
@@ -132,9 +133,10 @@ export class DetectionInbox {
     return result;
   }
 
+  /** A merge under way schedules the next when it ends; from idle, batches wait `delayMs` for others, or until `maxBatches` wait. */
   #schedule(): void {
-    if (this.#pending.length === 0 || this.#closed) return;
-    if (this.#pending.length >= this.#max && !this.#failing) {
+    if (this.#pending.length === 0 || this.#closed || this.#failing || this.#round) return;
+    if (this.#pending.length >= this.#max) {
       this.#immediate ??= setImmediate(() => this.merge());
       return;
     }

@@ -8,9 +8,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqlite, transaction } from '../../storage/sqlite.js';
-import { readJournal } from './inbox-journal.js';
+import { journalLines, lineBatch } from './inbox-journal.js';
 import type { Thresholds } from './rules.js';
 import { SqliteDetectionWrites } from './sqlite-writes.js';
+import type { StoreBatch } from './store.js';
 import { ZoneClock } from './zoned-time.js';
 
 export interface MergeRequest {
@@ -50,9 +51,17 @@ port.on('message', (request: MergeRequest | 'close') => {
   }
   try {
     thresholds = request.thresholds;
-    const { batches, torn } = readJournal([request.file]);
-    for (let i = 0; i < batches.length; i += request.maxBatches) {
-      transaction(db, () => writes.ingestMany(batches.slice(i, i + request.maxBatches), true));
+    // A file's lines are in the order appended; each transaction's batches are parsed only for it.
+    const lines = journalLines(request.file);
+    let torn = 0;
+    for (let i = 0; i < lines.length; i += request.maxBatches) {
+      const batches: StoreBatch[] = [];
+      for (const raw of lines.slice(i, i + request.maxBatches)) {
+        const batch = lineBatch(raw);
+        if (batch) batches.push(batch);
+        else torn++;
+      }
+      transaction(db, () => writes.ingestMany(batches, true));
     }
     port.postMessage({ id: request.id, torn } satisfies MergeReply);
   } catch (error) {
