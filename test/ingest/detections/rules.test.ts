@@ -43,6 +43,38 @@ test('timestamps Python refuses are refused: February 30th, hour 24, offsets of 
   }
 });
 
+test("the agents' shape (read without a regular expression) reads as the general path reads the same time", (t) => {
+  // The compact form (no dashes) takes the general path: both must agree, refusals included.
+  const compact = (text: string) => text.slice(0, 4) + text.slice(5, 7) + text.slice(8);
+  const dates = [
+    '2024-02-29',
+    '2023-02-29',
+    '1900-02-29',
+    '2000-02-29',
+    '2026-04-31',
+    '2026-12-31',
+    '0001-01-01',
+    '2026-13-01',
+  ];
+  const times = ['T00:00:00', ' 23:59:59', 'T24:00:00', 'T10:60:00', 'T02:30:00', 'x12:34:56'];
+  const fractions = ['', '.5', ',25', '.123456', '.1234567', '.000001', '.'];
+  const offsets = ['', 'Z', 'z', '+02:00', '-05:30', '+23:59', '+24:00', '+02:60', '+0200', '+02'];
+  let checked = 0;
+  for (const date of dates)
+    for (const time of times)
+      for (const fraction of fractions)
+        for (const offset of offsets) {
+          const text = `${date}${time}${fraction}${offset}`;
+          t.is(parseIsoInstant(text, madrid), parseIsoInstant(compact(text), madrid), text);
+          checked++;
+        }
+  t.is(checked, 3360);
+  t.is(
+    parseIsoInstant('2026-11-28T14:09:12.123+01:00', madrid),
+    Date.UTC(2026, 10, 28, 13, 9, 12) * 1000 + 123000,
+  );
+});
+
 test('naive times around daylight-saving changes read as Python zoneinfo reads them (fold 0)', (t) => {
   // 02:30 on 2026-03-29 never happens in Madrid: the offset before the change applies.
   t.is(parseIsoInstant('2026-03-29T02:30:00', madrid), Date.UTC(2026, 2, 29, 1, 30) * 1000);
