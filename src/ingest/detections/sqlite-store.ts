@@ -5,6 +5,7 @@
  * never interleave, and an answered bulk is committed (synchronous=FULL).
  */
 import type { Logger } from '../../log.js';
+import { LogThrottle } from '../../log-throttle.js';
 import { GroupCommit } from '../../storage/group-commit.js';
 import { openSqlite, type SqliteDatabase, type SqliteStatement, transaction } from '../../storage/sqlite.js';
 import { DetectionsUnavailableError } from './errors.js';
@@ -43,6 +44,8 @@ export class SqliteDetectionStore extends SqlDetectionStore {
   protected readonly dialect: Dialect = { us: (e) => e, at: (us) => us, num: (e) => e };
   readonly #options: SqliteDetectionStoreOptions;
   readonly #rebuilds = new Serial();
+  /** A merge that keeps failing is retried by every read: one log line a minute says so. */
+  readonly #throttle: LogThrottle;
   #db: SqliteDatabase | undefined;
   #writes: SqliteDetectionWrites | undefined;
   /** Created at open once the thresholds are read (a merge classifies rows). */
@@ -52,6 +55,7 @@ export class SqliteDetectionStore extends SqlDetectionStore {
   constructor(options: SqliteDetectionStoreOptions) {
     super(options.clock);
     this.#options = options;
+    this.#throttle = new LogThrottle(options.log);
     this.#thresholds = { ...options.defaults };
   }
 
@@ -74,7 +78,8 @@ export class SqliteDetectionStore extends SqlDetectionStore {
         db: () => this.#open(),
         statement: (sql) => this.#statement(sql),
         store: (batches) => this.#writer().ingestMany(batches, true),
-        onError: (error) => this.#options.log.error({ err: error }, 'detections inbox not merged; retrying'),
+        onError: (error) =>
+          this.#throttle.error('inbox', { err: error }, 'detections inbox not merged; retrying'),
         onTorn: (lines) =>
           this.#options.log.warn(
             { lines },
@@ -255,6 +260,7 @@ export class SqliteDetectionStore extends SqlDetectionStore {
     const db = this.#db;
     await this.#inbox?.close();
     this.#inbox = undefined;
+    this.#throttle.flush();
     this.#db = undefined;
     this.#writes = undefined;
     if (!db) return;

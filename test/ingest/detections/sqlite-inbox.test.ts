@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import test from 'ava';
 import { prepareDetectionsSchema } from '../../../src/ingest/detections/sqlite-schema.js';
 import { openSqlite } from '../../../src/storage/sqlite.js';
+import { until } from '../../helpers/until.js';
 import { hash, sqliteBackend, startDetections, tempDir } from './harness.js';
 
 const CHILD = new URL('../../helpers/detections-inbox-child.ts', import.meta.url).pathname;
@@ -109,4 +110,35 @@ test('batches an earlier version left in its inbox table are stored at open, and
   const check = openSqlite(`${dir}/detections.db`);
   t.is(check.prepare("SELECT name FROM sqlite_master WHERE name = 'detection_inbox'").get(), undefined);
   check.close();
+});
+
+test('a merge that fails keeps its batches: reads still answer, and a later merge stores each once', async (t) => {
+  const dir = tempDir(t);
+  const s = await startDetections(t, sqliteBackend, { dir, config: { timezone: 'UTC' } });
+  // A real failure of the worker's transaction: the file refuses new detections for a while.
+  const raw = openSqlite(`${dir}/detections.db`);
+  t.teardown(() => raw.close());
+  raw.exec(
+    "CREATE TRIGGER refuse BEFORE INSERT ON detections BEGIN SELECT RAISE(ABORT, 'disk says no'); END",
+  );
+  for (const n of [1, 2, 3]) {
+    const batch = { device_id: 'rpi-3', detections: [{ device_hash: hash(n), rssi: -50 }] };
+    t.like(await s.detections.ingest(batch, { via: 'mqtt', deliveryKey: `key-${n}` }), { count: 1 });
+  }
+  t.deepEqual(
+    (await s.get('/api/v1/detections/recent')).body,
+    [],
+    'the merge failed: nothing is readable yet',
+  );
+  const again = await s.detections.ingest(
+    { device_id: 'rpi-3', detections: [{ device_hash: hash(1), rssi: -50 }] },
+    { via: 'mqtt', deliveryKey: 'key-1' },
+  );
+  t.like(again, { duplicate: true }, 'a redelivery of a batch still waiting is a duplicate');
+  raw.exec('DROP TRIGGER refuse');
+  const rows = await until('the batches merged', async () => {
+    const body = (await s.get('/api/v1/detections/recent')).body as unknown[];
+    return body.length > 0 ? body : undefined;
+  });
+  t.is(rows.length, 3);
 });
