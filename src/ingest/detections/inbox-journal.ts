@@ -86,6 +86,8 @@ export class InboxJournal {
   readonly #paths: [string, string];
   readonly #onError: (error: unknown) => void;
   #fds: [number, number] | undefined;
+  /** Bytes appended to each file since it was last cleared (asked for, written or not). */
+  readonly #bytes: [number, number] = [0, 0];
   #active = 0;
   #seq = 0;
   #tasks: Task[] = [];
@@ -113,6 +115,7 @@ export class InboxJournal {
       ftruncateSync(fd, 0);
       fdatasyncSync(fd);
     }
+    this.#bytes.fill(0);
   }
 
   /** A batch as a line, numbered after every line before it. It needs its delivery key (what makes a replay idempotent). */
@@ -135,6 +138,11 @@ export class InboxJournal {
     return this.#active;
   }
 
+  /** Text (characters: bytes for the ASCII lines agents send) in the active file, what the next merge reads. */
+  get activeBytes(): number {
+    return this.#bytes[this.#active];
+  }
+
   path(file: number): string {
     return this.#paths[file];
   }
@@ -142,6 +150,7 @@ export class InboxJournal {
   /** Appends a line (from `line`) to the active file; settles once it is on disk. */
   append(text: string): Promise<void> {
     this.#open();
+    this.#bytes[this.#active] += text.length;
     return new Promise<void>((resolve, reject) => {
       this.#tasks.push({ file: this.#active, text, resolve, reject });
       this.#pump();
@@ -165,6 +174,7 @@ export class InboxJournal {
 
   /** Empties `file` once every append to it is written (its batches are merged). */
   clear(file: number): void {
+    this.#bytes[file] = 0;
     this.#tasks.push({ file, clear: true });
     this.#pump();
   }

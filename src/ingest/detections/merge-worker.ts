@@ -78,12 +78,14 @@ export class MergeWorker {
     return worker;
   }
 
-  /** Lets the worker close its connection and end (after the merges asked for). */
+  /** Lets the worker close its connection and end (after the merges asked for); ends it after 10 s regardless. */
   async close(): Promise<void> {
     const worker = this.#worker;
     if (!worker) return;
     const exited = once(worker, 'exit');
     worker.postMessage('close');
+    const late = setTimeout(() => void worker.terminate(), 10_000);
     await exited;
+    clearTimeout(late);
   }
 }

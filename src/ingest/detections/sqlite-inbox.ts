@@ -56,6 +56,10 @@ interface Entry {
 
 /** Batches held while merges fail or are held back, in multiples of maxBatches: then staging refuses (503, retried). */
 const MAX_PENDING_MERGES = 8;
+/** Journal text that starts a merge at once (batches near the payload limit are not a thousand at once). */
+const MERGE_AT_BYTES = 4 * 1024 * 1024;
+/** Journal text a file may hold (what the worker reads in one piece): then staging refuses (503, retried). */
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 export class DetectionInbox {
   readonly #options: DetectionInboxOptions;
@@ -104,7 +108,10 @@ export class DetectionInbox {
     const key = batch.deliveryKey;
     const seen = this.#options.statement('SELECT 1 AS seen FROM detection_deliveries WHERE delivery_key = ?');
     if (this.#keys.has(key) || seen.get(key)) return { stored: 0, duplicate: true };
-    if (this.#closed || this.#pending.length >= this.#max * MAX_PENDING_MERGES) {
+    const full =
+      this.#pending.length >= this.#max * MAX_PENDING_MERGES ||
+      (this.#journal?.activeBytes ?? 0) >= MAX_FILE_BYTES;
+    if (this.#closed || full) {
       throw new DetectionsUnavailableError(
         'the detections inbox is full: its merges are failing or held back',
       );
@@ -136,7 +143,7 @@ export class DetectionInbox {
   /** A merge under way schedules the next when it ends; from idle, batches wait `delayMs` for others, or until `maxBatches` wait. */
   #schedule(): void {
     if (this.#pending.length === 0 || this.#closed || this.#failing || this.#round) return;
-    if (this.#pending.length >= this.#max) {
+    if (this.#pending.length >= this.#max || (this.#journal?.activeBytes ?? 0) >= MERGE_AT_BYTES) {
       this.#immediate ??= setImmediate(() => this.merge());
       return;
     }

@@ -30,6 +30,9 @@ export interface MergeReply {
   error?: string;
 }
 
+/** Journal text per transaction: large batches (up to the payload limit) are not merged a thousand at once. */
+const TRANSACTION_TEXT = 4 * 1024 * 1024;
+
 const { path, zone } = workerData as { path: string; zone: string };
 const port = parentPort;
 if (!port) throw new Error('sqlite-merge-worker runs as a worker thread');
@@ -46,18 +49,24 @@ const writes = new SqliteDetectionWrites(db, new ZoneClock(zone), () => threshol
 port.on('message', (request: MergeRequest | 'close') => {
   if (request === 'close') {
     db.close();
-    port.close();
-    return;
+    // Ends the thread whatever else keeps its loop alive (a loader's port when run from the sources).
+    process.exit(0);
   }
   try {
     thresholds = request.thresholds;
-    // A file's lines are in the order appended; each transaction's batches are parsed only for it.
+    // A file's lines are in the order appended; each transaction's batches (at most maxBatches, and
+    // about TRANSACTION_TEXT of lines) are parsed only for it.
     const lines = journalLines(request.file);
     let torn = 0;
-    for (let i = 0; i < lines.length; i += request.maxBatches) {
+    for (let i = 0; i < lines.length; ) {
       const batches: StoreBatch[] = [];
-      for (const raw of lines.slice(i, i + request.maxBatches)) {
-        const batch = lineBatch(raw);
+      for (
+        let text = 0;
+        i < lines.length && batches.length < request.maxBatches && text < TRANSACTION_TEXT;
+        i++
+      ) {
+        text += lines[i].length;
+        const batch = lineBatch(lines[i]);
         if (batch) batches.push(batch);
         else torn++;
       }

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import test from 'ava';
 import { prepareDetectionsSchema } from '../../../src/ingest/detections/sqlite-schema.js';
@@ -141,4 +141,45 @@ test('a merge that fails keeps its batches: reads still answer, and a later merg
     return body.length > 0 ? body : undefined;
   });
   t.is(rows.length, 3);
+});
+
+test('while merges fail, the inbox refuses batches (503) once its journal file holds 16 MiB, and stores every one it answered', async (t) => {
+  const dir = tempDir(t);
+  const s = await startDetections(t, sqliteBackend, { dir, config: { timezone: 'UTC' } });
+  const raw = openSqlite(`${dir}/detections.db`);
+  t.teardown(() => raw.close());
+  raw.exec(
+    "CREATE TRIGGER refuse BEFORE INSERT ON detections BEGIN SELECT RAISE(ABORT, 'disk says no'); END",
+  );
+  // About the largest batch a 256 KiB MQTT payload holds: 2,000 detections, some 180 kB of journal.
+  const detections = Array.from({ length: 2000 }, (_, i) => ({ device_hash: hash(i), rssi: -40 - (i % 50) }));
+  let answered = 0;
+  let refused: unknown;
+  while (answered < 200 && refused === undefined) {
+    try {
+      await s.detections.ingest(
+        { device_id: 'rpi-big', detections },
+        { via: 'mqtt', deliveryKey: `big-${answered}` },
+      );
+      answered++;
+    } catch (error) {
+      refused = error;
+    }
+  }
+  t.like(refused, { code: 'ERR_DETECTIONS_UNAVAILABLE', status: 503 });
+  for (const file of ['a', 'b']) {
+    const size = statSync(`${dir}/detections.db-inbox-${file}`).size;
+    t.true(size <= 16 * 1024 * 1024 + 256 * 1024, `journal ${file}: ${size} bytes when the inbox refused`);
+  }
+  raw.exec('DROP TRIGGER refuse');
+  const stored = async () => {
+    const body = (await s.get('/api/v1/statistics/realtime?minutes=60')).body;
+    const zones = Object.values(body.by_zone) as { total_detections: number }[];
+    return zones.reduce((sum, z) => sum + z.total_detections, 0);
+  };
+  // A merge under way when the file gave in may still fail: reads answer what is stored meanwhile.
+  await until('every answered batch stored', async () =>
+    (await stored()) === answered * 2000 ? true : undefined,
+  );
+  t.is(await stored(), answered * 2000);
 });
