@@ -51,7 +51,7 @@ export interface JournalContents {
 }
 
 /** What journal files hold, in the order the lines were appended (a missing file holds nothing). */
-export function readJournal(paths: readonly string[]): JournalContents {
+function readJournal(paths: readonly string[]): JournalContents {
   const lines: Line[] = [];
   let torn = 0;
   for (const path of paths) {

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { prepareDetectionsSchema } from '../../../src/ingest/detections/sqlite-schema.js';
 import { openSqlite } from '../../../src/storage/sqlite.js';
 import { until } from '../../helpers/until.js';
@@ -17,6 +17,16 @@ import { hash, sqliteBackend, startDetections, tempDir } from './harness.js';
 const CHILD = new URL('../../helpers/detections-inbox-child.ts', import.meta.url).pathname;
 const TSX = import.meta.resolve('tsx');
 const BATCHES = 50;
+
+/** A real failure of the worker's transactions: the file refuses new detections until `allow()`. */
+function refuseInserts(t: ExecutionContext, dir: string): () => void {
+  const raw = openSqlite(`${dir}/detections.db`);
+  t.teardown(() => raw.close());
+  raw.exec(
+    "CREATE TRIGGER refuse BEFORE INSERT ON detections BEGIN SELECT RAISE(ABORT, 'disk says no'); END",
+  );
+  return () => raw.exec('DROP TRIGGER refuse');
+}
 
 test('batches answered and then killed (kill -9) before their merge are stored at the next open, once', async (t) => {
   const dir = tempDir(t);
@@ -115,12 +125,7 @@ test('batches an earlier version left in its inbox table are stored at open, and
 test('a merge that fails keeps its batches: reads still answer, and a later merge stores each once', async (t) => {
   const dir = tempDir(t);
   const s = await startDetections(t, sqliteBackend, { dir, config: { timezone: 'UTC' } });
-  // A real failure of the worker's transaction: the file refuses new detections for a while.
-  const raw = openSqlite(`${dir}/detections.db`);
-  t.teardown(() => raw.close());
-  raw.exec(
-    "CREATE TRIGGER refuse BEFORE INSERT ON detections BEGIN SELECT RAISE(ABORT, 'disk says no'); END",
-  );
+  const allow = refuseInserts(t, dir);
   for (const n of [1, 2, 3]) {
     const batch = { device_id: 'rpi-3', detections: [{ device_hash: hash(n), rssi: -50 }] };
     t.like(await s.detections.ingest(batch, { via: 'mqtt', deliveryKey: `key-${n}` }), { count: 1 });
@@ -135,7 +140,7 @@ test('a merge that fails keeps its batches: reads still answer, and a later merg
     { via: 'mqtt', deliveryKey: 'key-1' },
   );
   t.like(again, { duplicate: true }, 'a redelivery of a batch still waiting is a duplicate');
-  raw.exec('DROP TRIGGER refuse');
+  allow();
   const rows = await until('the batches merged', async () => {
     const body = (await s.get('/api/v1/detections/recent')).body as unknown[];
     return body.length > 0 ? body : undefined;
@@ -146,11 +151,7 @@ test('a merge that fails keeps its batches: reads still answer, and a later merg
 test('while merges fail, the inbox refuses batches (503) once its journal file holds 16 MiB, and stores every one it answered', async (t) => {
   const dir = tempDir(t);
   const s = await startDetections(t, sqliteBackend, { dir, config: { timezone: 'UTC' } });
-  const raw = openSqlite(`${dir}/detections.db`);
-  t.teardown(() => raw.close());
-  raw.exec(
-    "CREATE TRIGGER refuse BEFORE INSERT ON detections BEGIN SELECT RAISE(ABORT, 'disk says no'); END",
-  );
+  const allow = refuseInserts(t, dir);
   // About the largest batch a 256 KiB MQTT payload holds: 2,000 detections, some 180 kB of journal.
   const detections = Array.from({ length: 2000 }, (_, i) => ({ device_hash: hash(i), rssi: -40 - (i % 50) }));
   let answered = 0;
@@ -171,7 +172,7 @@ test('while merges fail, the inbox refuses batches (503) once its journal file h
     const size = statSync(`${dir}/detections.db-inbox-${file}`).size;
     t.true(size <= 16 * 1024 * 1024 + 256 * 1024, `journal ${file}: ${size} bytes when the inbox refused`);
   }
-  raw.exec('DROP TRIGGER refuse');
+  allow();
   const stored = async () => {
     const body = (await s.get('/api/v1/statistics/realtime?minutes=60')).body;
     const zones = Object.values(body.by_zone) as { total_detections: number }[];
