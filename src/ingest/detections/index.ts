@@ -117,7 +117,8 @@ export class Detections {
     const defaults = { ...config.thresholds };
     if (!config.databaseUrl) {
       const path = detectionsDbPath(config, this.#dataDir);
-      return new SqliteDetectionStore({ path, clock: this.clock, defaults, log: this.#log });
+      const queued = config.mqtt.url !== undefined;
+      return new SqliteDetectionStore({ path, clock: this.clock, defaults, log: this.#log, queued });
     }
     const { PostgresDetectionStore } = await import('./postgres-store.js');
     return new PostgresDetectionStore({

@@ -11,6 +11,9 @@ import { DetectionsUnavailableError } from './errors.js';
 import type { Thresholds } from './rules.js';
 import type { MergeReply, MergeRequest } from './sqlite-merge-worker.js';
 
+/** What the worker sends once its connection is open. */
+export const READY = 'ready';
+
 /** The worker's module next to this one: .ts from the sources (tests, tsx), .js once built. */
 const ENTRY = new URL(`./sqlite-merge-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
@@ -23,6 +26,8 @@ export class MergeWorker {
   readonly #path: string;
   readonly #zone: string;
   #worker: Worker | undefined;
+  /** Settles once the worker's connection is open (rejects if it fails first). */
+  #ready: Promise<void> | undefined;
   #next = 1;
   readonly #waiting = new Map<number, Waiting>();
 
@@ -41,9 +46,10 @@ export class MergeWorker {
     });
   }
 
-  /** Starts the thread now (it loads in the background: the first merge need not wait for that). */
-  start(): void {
+  /** Starts the thread now; settles once it is ready to merge (a first merge need not wait for it to load). */
+  start(): Promise<void> {
     this.#start();
+    return this.#ready as Promise<void>;
   }
 
   #start(): Worker {
@@ -58,13 +64,26 @@ export class MergeWorker {
       resourceLimits: { maxOldGenerationSizeMb: 96 },
     });
     worker.unref();
-    worker.on('message', (reply: MergeReply) => {
+    let ready: (() => void) | undefined;
+    let failed: ((error: Error) => void) | undefined;
+    this.#ready = new Promise<void>((resolve, reject) => {
+      ready = resolve;
+      failed = reject;
+    });
+    // Whoever asked for the worker may not wait for it: a failure to start is reported by the merges.
+    this.#ready.catch(() => {});
+    worker.on('message', (reply: MergeReply | typeof READY) => {
+      if (reply === READY) {
+        ready?.();
+        return;
+      }
       const waiting = this.#waiting.get(reply.id);
       this.#waiting.delete(reply.id);
       if (reply.error === undefined) waiting?.resolve(reply.torn);
       else waiting?.reject(new DetectionsUnavailableError(`detections merge failed: ${reply.error}`));
     });
     const gone = (error: Error) => {
+      failed?.(error);
       if (this.#worker !== worker) return;
       this.#worker = undefined;
       for (const w of this.#waiting.values()) w.reject(error);

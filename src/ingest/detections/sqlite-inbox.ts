@@ -103,6 +103,11 @@ export class DetectionInbox {
     this.#journal.clearAll();
   }
 
+  /** Starts the merge worker now (MQTT is configured); settles once it is ready. */
+  async start(): Promise<void> {
+    await this.#worker?.start();
+  }
+
   /** Answers once the batch is durable (its `indexed` settles once merged); a redelivery is a duplicate. */
   async stage(batch: KeyedBatch): Promise<StoreIngestResult> {
     const key = batch.deliveryKey;
@@ -122,7 +127,7 @@ export class DetectionInbox {
     });
     // With a journal nothing of the batch waits here but its key: the merge reads it from the file.
     const journal = this.#journal;
-    this.#worker?.start();
+    void this.#worker?.start();
     const entry: Entry = journal ? { key, file: journal.active, merged } : { key, batch, merged };
     this.#pending.push(entry);
     this.#keys.add(key);

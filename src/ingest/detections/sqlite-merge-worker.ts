@@ -9,6 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqlite, transaction } from '../../storage/sqlite.js';
 import { journalLines, lineBatch } from './inbox-journal.js';
+import { READY } from './merge-worker.js';
 import type { Thresholds } from './rules.js';
 import { SqliteDetectionWrites } from './sqlite-writes.js';
 import type { StoreBatch } from './store.js';
@@ -45,6 +46,8 @@ db.exec('PRAGMA busy_timeout=30000');
 db.exec('PRAGMA cache_size=-8000');
 let thresholds: Thresholds | undefined;
 const writes = new SqliteDetectionWrites(db, new ZoneClock(zone), () => thresholds as Thresholds);
+
+port.postMessage(READY);
 
 port.on('message', (request: MergeRequest | 'close') => {
   if (request === 'close') {

@@ -33,6 +33,8 @@ export interface SqliteDetectionStoreOptions {
   /** Stored on first open (the config's thresholds). */
   defaults: Thresholds;
   log: Logger;
+  /** Batches will be queued (MQTT is configured): the merge worker starts with the store. */
+  queued?: boolean;
 }
 
 /** Rows reclassified per transaction of a rebuild (some tens of milliseconds of the event loop). */
@@ -109,6 +111,15 @@ export class SqliteDetectionStore extends SqlDetectionStore {
       this.#inbox = undefined;
       db.close();
       throw error;
+    }
+    if (this.#options.queued) {
+      await this.#inbox?.start().catch((error) => {
+        this.#throttle.error(
+          'inbox',
+          { err: error },
+          'detections merge worker did not start; the merges retry it',
+        );
+      });
     }
     this.#options.log.info({ path: this.#options.path, driver: db.driver }, 'detections database open');
   }

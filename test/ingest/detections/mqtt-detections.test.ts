@@ -13,9 +13,12 @@ import { silentLogger } from '../../../src/log.js';
 import { MOSQUITTO, startMosquitto } from '../../helpers/mosquitto.js';
 import { needs } from '../../helpers/needs.js';
 import { until } from '../../helpers/until.js';
+import { listen, sqliteBackend, startDetections, wsClient } from './harness.js';
 import { tempDir } from './mqtt-store.js';
 
 const broker = needs(MOSQUITTO);
+
+const ITEM = { device_id: 'rpi-door', detections: [{ device_hash: 'c'.repeat(64), rssi: -58 }] };
 
 broker(
   'MQTT batches reach the Detections store, classified; a redelivery and a refused batch store nothing',
@@ -74,3 +77,30 @@ broker(
     });
   },
 );
+
+broker('a /ws client gets detection_event within 1 s of an MQTT message', async (t) => {
+  const mosquitto = await startMosquitto(t);
+  // MQTT configured: the store starts its merge worker with it, as the node does.
+  const s = await startDetections(t, sqliteBackend, { config: { mqtt: { url: mosquitto.url } } });
+  const { port } = await listen(t, s);
+  const client = await wsClient(t, port);
+  const subscriber = new MqttSubscriber({
+    url: mosquitto.url,
+    clientId: 'pimesh-test-detections-ws',
+    ingest: s.detections.ingest,
+    log: silentLogger(),
+  });
+  t.teardown(() => subscriber.stop());
+  const subscribed = once(subscriber, 'subscribed');
+  await subscriber.start();
+  await subscribed;
+  const agent = await mqtt.connectAsync(mosquitto.url, { protocolVersion: 4 });
+  t.teardown(() => agent.endAsync(true));
+  await agent.publishAsync('tfg/detections/raw', JSON.stringify(ITEM), { qos: 1 });
+  // The event is observed arriving; 1 s is the deadline the issue sets, not a measurement.
+  t.like(await client.next('detection_event', 1000), {
+    type: 'detection_event',
+    device_id: 'rpi-door',
+    count: 1,
+  });
+});
