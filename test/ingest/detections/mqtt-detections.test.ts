@@ -78,29 +78,35 @@ broker(
   },
 );
 
-broker('a /ws client gets detection_event within 1 s of an MQTT message', async (t) => {
-  const mosquitto = await startMosquitto(t);
-  // MQTT configured: the store starts its merge worker with it, as the node does.
-  const s = await startDetections(t, sqliteBackend, { config: { mqtt: { url: mosquitto.url } } });
-  const { port } = await listen(t, s);
-  const client = await wsClient(t, port);
-  const subscriber = new MqttSubscriber({
-    url: mosquitto.url,
-    clientId: 'pimesh-test-detections-ws',
-    ingest: s.detections.ingest,
-    log: silentLogger(),
-  });
-  t.teardown(() => subscriber.stop());
-  const subscribed = once(subscriber, 'subscribed');
-  await subscriber.start();
-  await subscribed;
-  const agent = await mqtt.connectAsync(mosquitto.url, { protocolVersion: 4 });
-  t.teardown(() => agent.endAsync(true));
-  await agent.publishAsync('tfg/detections/raw', JSON.stringify(ITEM), { qos: 1 });
-  // The event is observed arriving; 1 s is the deadline the issue sets, not a measurement.
-  t.like(await client.next('detection_event', 1000), {
-    type: 'detection_event',
-    device_id: 'rpi-door',
-    count: 1,
-  });
-});
+broker(
+  'a /ws client gets detection_event within 1 s of an MQTT message, and the API reads the detection back',
+  async (t) => {
+    const mosquitto = await startMosquitto(t);
+    // MQTT configured: the store starts its merge worker with it, as the node does.
+    const s = await startDetections(t, sqliteBackend, { config: { mqtt: { url: mosquitto.url } } });
+    const { port } = await listen(t, s);
+    const client = await wsClient(t, port);
+    const subscriber = new MqttSubscriber({
+      url: mosquitto.url,
+      clientId: 'pimesh-test-detections-ws',
+      ingest: s.detections.ingest,
+      log: silentLogger(),
+    });
+    t.teardown(() => subscriber.stop());
+    const subscribed = once(subscriber, 'subscribed');
+    await subscriber.start();
+    await subscribed;
+    const agent = await mqtt.connectAsync(mosquitto.url, { protocolVersion: 4 });
+    t.teardown(() => agent.endAsync(true));
+    await agent.publishAsync('tfg/detections/raw', JSON.stringify(ITEM), { qos: 1 });
+    // The event is observed arriving; 1 s is the deadline the issue sets, not a measurement.
+    t.like(await client.next('detection_event', 1000), {
+      type: 'detection_event',
+      device_id: 'rpi-door',
+      count: 1,
+    });
+    // And read back through the HTTP API, classified.
+    const recent = (await s.get('/api/v1/detections/recent')).body as Record<string, unknown>[];
+    t.like(recent, [{ device_id: 'rpi-door', device_hash: 'c'.repeat(64), rssi: -58, zone: 'NEAR' }]);
+  },
+);
