@@ -1,6 +1,7 @@
 /**
- * The main thread's side of the inbox's merge worker (sqlite-merge-worker.ts): started on the first
- * merge, one merge at a time asked for and awaited. A worker that dies fails the merges it had (they
+ * The main thread's side of the inbox's merge worker (sqlite-merge-worker.ts): started with the
+ * store when MQTT is configured, else by the first batch queued; one merge at a time asked for and
+ * awaited. A worker that dies fails the merges it had (they
  * stay in the inbox and are tried again) and is started afresh by the next one.
  */
 import { once } from 'node:events';
