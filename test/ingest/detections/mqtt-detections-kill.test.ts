@@ -1,22 +1,14 @@
-/**
- * The Detections store itself (SQLite: the inbox's journal and its merge worker) behind the MQTT
- * subscriber, in a process killed with SIGKILL mid-stream against a real mosquitto, then started
- * again on the same files: every batch the agents had acknowledged is stored, none twice.
- */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import { Detections, detectionsConfigSchema } from '../../../src/ingest/detections/index.js';
-import { MqttSubscriber } from '../../../src/ingest/detections/mqtt-subscriber.js';
 import { simulateDetections } from '../../../src/ingest/detections/simulate.js';
 import { silentLogger } from '../../../src/log.js';
 import { openSqlite } from '../../../src/storage/sqlite.js';
 import { MOSQUITTO, startMosquitto } from '../../helpers/mosquitto.js';
 import { needs } from '../../helpers/needs.js';
 import { until } from '../../helpers/until.js';
+import { ROOT, startChildNode, startSubscriber } from './mqtt-node.js';
 import { tempDir } from './mqtt-store.js';
 
 const broker = needs(MOSQUITTO);
@@ -51,25 +43,11 @@ broker(
   async (t) => {
     const mosquitto = await startMosquitto(t);
     const dir = tempDir(t);
-    const script = join(dir, 'child.mts');
-    writeFileSync(script, CHILD(pathToFileURL(join(import.meta.dirname, '../../../')).href));
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script], {
-      env: { ...process.env, BROKER_URL: mosquitto.url, DATA_DIR: dir },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    child.stderr?.pipe(process.stderr);
-    t.teardown(() => child.kill('SIGKILL'));
-    let subscribed = false;
-    let stored = 0;
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (line === 'subscribed') subscribed = true;
-      else stored++;
-    });
-    await until('the child subscribed', () => subscribed, { timeoutMs: 90_000 });
+    const child = await startChildNode(t, dir, CHILD(ROOT), { BROKER_URL: mosquitto.url, DATA_DIR: dir });
     const run = simulateDetections({ agents: 3, rate: 300, count: TOTAL, mqtt: { url: mosquitto.url } });
-    await until('a third stored by the child', () => stored >= TOTAL / 3, { timeoutMs: 90_000 });
-    child.kill('SIGKILL');
-    await once(child, 'exit');
+    await until('a third stored by the child', () => child.stored() >= TOTAL / 3, { timeoutMs: 90_000 });
+    child.process.kill('SIGKILL');
+    await once(child.process, 'exit');
     const journal = ['a', 'b']
       .map(
         (f) =>
@@ -87,14 +65,11 @@ broker(
     });
     await detections.start();
     t.teardown(() => detections.stop());
-    const subscriber = new MqttSubscriber({
+    const subscriber = await startSubscriber(t, {
       url: mosquitto.url,
       clientId: CLIENT_ID,
       ingest: detections.ingest,
-      log: silentLogger(),
     });
-    t.teardown(() => subscriber.stop());
-    await subscriber.start();
     t.like(await run, { sent: TOTAL, failed: 0 });
     const count = async () => {
       await detections.store.recent(1); // a read: every batch answered so far is merged first
@@ -110,7 +85,7 @@ broker(
     await until(`${TOTAL} batches stored`, async () => ((await count()).batches >= TOTAL ? true : undefined));
     t.deepEqual(await count(), { batches: TOTAL, rows: TOTAL * 10 });
     t.log(
-      `the child answered ${stored} before the kill, ${journal} of them still in its journal; ` +
+      `the child answered ${child.stored()} before the kill, ${journal} of them still in its journal; ` +
         `duplicates after it: ${subscriber.counters().duplicates}`,
     );
   },

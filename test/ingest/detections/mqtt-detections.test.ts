@@ -1,19 +1,13 @@
-/**
- * The subscriber in front of the real Detections service (SQLite), against a real mosquitto: what
- * agents publish is stored and classified, a redelivery stores nothing, and a batch the service
- * refuses (422) is acknowledged and counted, not retried.
- */
-import { once } from 'node:events';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { Detections, detectionsConfigSchema } from '../../../src/ingest/detections/index.js';
-import { MqttSubscriber } from '../../../src/ingest/detections/mqtt-subscriber.js';
 import { SimulatedAgent } from '../../../src/ingest/detections/simulate.js';
 import { silentLogger } from '../../../src/log.js';
 import { MOSQUITTO, startMosquitto } from '../../helpers/mosquitto.js';
 import { needs } from '../../helpers/needs.js';
 import { until } from '../../helpers/until.js';
 import { listen, sqliteBackend, startDetections, wsClient } from './harness.js';
+import { startSubscriber } from './mqtt-node.js';
 import { tempDir } from './mqtt-store.js';
 
 const broker = needs(MOSQUITTO);
@@ -35,16 +29,11 @@ broker(
     );
     await detections.start();
     t.teardown(() => detections.stop());
-    const subscriber = new MqttSubscriber({
+    const subscriber = await startSubscriber(t, {
       url: mosquitto.url,
       clientId: 'pimesh-test-detections-service',
       ingest: detections.ingest,
-      log: silentLogger(),
     });
-    t.teardown(() => subscriber.stop());
-    const subscribed = once(subscriber, 'subscribed');
-    await subscriber.start();
-    await subscribed;
 
     const agent = await mqtt.connectAsync(mosquitto.url, { protocolVersion: 4 });
     t.teardown(() => agent.endAsync(true));
@@ -86,16 +75,11 @@ broker(
     const s = await startDetections(t, sqliteBackend, { config: { mqtt: { url: mosquitto.url } } });
     const { port } = await listen(t, s);
     const client = await wsClient(t, port);
-    const subscriber = new MqttSubscriber({
+    const _subscriber = await startSubscriber(t, {
       url: mosquitto.url,
       clientId: 'pimesh-test-detections-ws',
       ingest: s.detections.ingest,
-      log: silentLogger(),
     });
-    t.teardown(() => subscriber.stop());
-    const subscribed = once(subscriber, 'subscribed');
-    await subscriber.start();
-    await subscribed;
     const agent = await mqtt.connectAsync(mosquitto.url, { protocolVersion: 4 });
     t.teardown(() => agent.endAsync(true));
     await agent.publishAsync('tfg/detections/raw', JSON.stringify(ITEM), { qos: 1 });

@@ -1,27 +1,16 @@
-/**
- * Restarts mid-stream at QoS 1, against a real mosquitto (persistence on, a persistent session for
- * the node): the broker restarts, the node stops and starts, the node dies between storing a batch
- * and acknowledging it, the node's process is killed with SIGKILL. Agents keep publishing through
- * all of it (src/ingest/detections/simulate.ts). Every time: every batch the broker acknowledged to
- * an agent is stored, and none twice.
- */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import mqtt from 'mqtt';
-import {
+import type {
   MqttSubscriber,
-  type MqttSubscriberOptions,
+  MqttSubscriberOptions,
 } from '../../../src/ingest/detections/mqtt-subscriber.js';
 import { simulateDetections } from '../../../src/ingest/detections/simulate.js';
-import { silentLogger } from '../../../src/log.js';
 import { MOSQUITTO, type Mosquitto, startMosquitto } from '../../helpers/mosquitto.js';
 import { needs } from '../../helpers/needs.js';
 import { until } from '../../helpers/until.js';
+import { ROOT, startChildNode, startSubscriber } from './mqtt-node.js';
 import { gate, type TestStore, tempDir, testStore } from './mqtt-store.js';
 
 const broker = needs(MOSQUITTO);
@@ -34,20 +23,14 @@ async function subscribe(
   store: TestStore,
   options: Partial<MqttSubscriberOptions> = {},
 ): Promise<MqttSubscriber> {
-  const subscriber = new MqttSubscriber({
+  return startSubscriber(t, {
     url: mosquitto.url,
     clientId: CLIENT_ID,
     ingest: store.ingest,
-    log: silentLogger(),
     reconnectMinMs: 100,
     reconnectMaxMs: 500,
     ...options,
   });
-  t.teardown(() => subscriber.stop());
-  const subscribed = once(subscriber, 'subscribed');
-  await subscriber.start();
-  await subscribed;
-  return subscriber;
 }
 
 /** Counts what is published on the topic from now on. */
@@ -146,31 +129,15 @@ process.stdin.on('end', () => process.exit(0)).resume();
 broker.serial('the node is killed with SIGKILL mid-stream: every batch is stored, none twice', async (t) => {
   const mosquitto = await startMosquitto(t);
   const dir = tempDir(t);
-  const script = join(dir, 'child.mts');
-  writeFileSync(script, CHILD(pathToFileURL(join(import.meta.dirname, '../../../')).href));
   const dbPath = join(dir, 'detections.db');
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script], {
-    env: { ...process.env, BROKER_URL: mosquitto.url, STORE_DB: dbPath },
-    // stdin is how the child knows the test is gone (it exits when it ends); stderr is not
-    // inherited, so a child outliving a crashed test never holds ava's output open.
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  child.stderr?.pipe(process.stderr);
-  t.teardown(() => child.kill('SIGKILL'));
-  let subscribed = false;
-  let stored = 0;
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    if (line === 'subscribed') subscribed = true;
-    else stored++;
-  });
   // Before the node's first subscription there is no session to queue for: agents start after it.
-  await until('the child subscribed', () => subscribed, { timeoutMs: 90_000 });
+  const child = await startChildNode(t, dir, CHILD(ROOT), { BROKER_URL: mosquitto.url, STORE_DB: dbPath });
   const run = agents(mosquitto);
-  await until('a third stored by the child', () => stored >= TOTAL / 3, { timeoutMs: 90_000 });
-  child.kill('SIGKILL');
-  await once(child, 'exit');
+  await until('a third stored by the child', () => child.stored() >= TOTAL / 3, { timeoutMs: 90_000 });
+  child.process.kill('SIGKILL');
+  await once(child.process, 'exit');
   const store = testStore(t, dbPath);
   const after = await subscribe(t, mosquitto, store);
   await everyBatchOnce(t, store, run);
-  t.log(`the child stored ${stored}; duplicates after the kill: ${after.counters().duplicates}`);
+  t.log(`the child stored ${child.stored()}; duplicates after the kill: ${after.counters().duplicates}`);
 });

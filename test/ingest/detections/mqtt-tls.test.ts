@@ -16,6 +16,7 @@ import { silentLogger } from '../../../src/log.js';
 import { freeTcpPort, MOSQUITTO, startMosquitto } from '../../helpers/mosquitto.js';
 import { findTool, needs } from '../../helpers/needs.js';
 import { until } from '../../helpers/until.js';
+import { startSubscriber } from './mqtt-node.js';
 import { tempDir, testStore } from './mqtt-store.js';
 
 const run = promisify(execFile);
@@ -74,17 +75,12 @@ async function tlsBroker(t: ExecutionContext) {
 tls('over TLS the subscriber verifies the broker against the configured CA, and stores', async (t) => {
   const { mosquitto, tlsUrl, ca } = await tlsBroker(t);
   const store = testStore(t);
-  const subscriber = new MqttSubscriber({
+  const subscriber = await startSubscriber(t, {
     url: tlsUrl,
     clientId: 'pimesh-test-tls',
     tls: { ca },
     ingest: store.ingest,
-    log: silentLogger(),
   });
-  t.teardown(() => subscriber.stop());
-  const subscribed = once(subscriber, 'subscribed');
-  await subscriber.start();
-  await subscribed;
   const agent = await mqtt.connectAsync(mosquitto.url, { protocolVersion: 4 });
   t.teardown(() => agent.endAsync(true));
   await agent.publishAsync('tfg/detections/raw', JSON.stringify(new SimulatedAgent(0).batch()), { qos: 1 });
