@@ -16,15 +16,12 @@ interface Pending<T, R> {
 export class GroupCommit<T, R> {
   readonly #db: () => SqliteDatabase;
   readonly #work: (items: readonly T[]) => R[];
-  readonly #before: (() => void) | undefined;
   #pending: Pending<T, R>[] = [];
   #scheduled = false;
 
-  /** `before`: run ahead of each group's transaction, in the same turn (nothing can come between). */
-  constructor(db: () => SqliteDatabase, work: (items: readonly T[]) => R[], before?: () => void) {
+  constructor(db: () => SqliteDatabase, work: (items: readonly T[]) => R[]) {
     this.#db = db;
     this.#work = work;
-    this.#before = before;
   }
 
   run(item: T): Promise<R> {
@@ -48,7 +45,6 @@ export class GroupCommit<T, R> {
       for (const p of group) p.reject(error);
       return;
     }
-    this.#before?.();
     if (group.length > 1) {
       let results: R[];
       try {

@@ -104,7 +104,8 @@ export class DetectionInbox {
     for (let i = 0; i < batches.length; i += this.#max) {
       transaction(db, () => this.#options.store(batches.slice(i, i + this.#max)));
     }
-    this.#journal.clearAll();
+    // Two syncs at every start only when there was something to clear.
+    if (batches.length > 0 || torn > 0) this.#journal.clearAll();
   }
 
   /** Starts the merge worker now (MQTT is configured); settles once it is ready. */
